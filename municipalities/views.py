@@ -1,0 +1,110 @@
+"""Public pages of the programme, and the municipality staff's own page."""
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, render
+
+from calls.selectors import calls_open_or_upcoming
+
+from . import selectors
+from .models import Edition, Municipality, Partner
+from .permissions import is_programme_staff
+
+
+def home(request):
+    return render(
+        request,
+        "municipalities/home.html",
+        {
+            "figures": selectors.programme_figures(),
+            "calls": calls_open_or_upcoming(),
+            "editions": selectors.editions_with_figures(),
+            "municipalities": selectors.municipalities_with_districts(),
+        },
+    )
+
+
+def edition_list(request):
+    return render(
+        request,
+        "municipalities/edition_list.html",
+        {"editions": selectors.editions_with_figures()},
+    )
+
+
+def edition_detail(request, number):
+    edition = get_object_or_404(Edition, number=number)
+    return render(
+        request,
+        "municipalities/edition_detail.html",
+        {
+            "edition": edition,
+            "districts": selectors.districts_of_edition(edition),
+            "challenges": edition.challenges.all(),
+            "calls": edition.calls.order_by("opens_at"),
+        },
+    )
+
+
+def municipality_list(request):
+    return render(
+        request,
+        "municipalities/municipality_list.html",
+        {"municipalities": selectors.municipalities_with_districts()},
+    )
+
+
+def municipality_detail(request, slug):
+    municipality = get_object_or_404(Municipality, slug=slug)
+    districts = list(selectors.municipality_districts(municipality))
+    return render(
+        request,
+        "municipalities/municipality_detail.html",
+        {
+            "municipality": municipality,
+            "districts": districts,
+            "map_data": _map_data(districts),
+        },
+    )
+
+
+def partner_list(request):
+    return render(request, "municipalities/partner_list.html", {"partners": Partner.objects.all()})
+
+
+def legal(request):
+    return render(request, "municipalities/legal.html")
+
+
+@login_required
+def my_municipality(request):
+    """Municipality staff's page: their own municipalities and districts only."""
+    return render(
+        request,
+        "municipalities/my_municipality.html",
+        {
+            "districts": selectors.districts_for(request.user).order_by(
+                "municipality__name", "-edition__number"
+            ),
+            "is_programme_staff": is_programme_staff(request.user),
+        },
+    )
+
+
+def _map_data(districts):
+    """What static/js/district-map.js draws: points, outlines, tiles if any."""
+    return {
+        "tiles": settings.MAP_TILES_URL,
+        "attribution": settings.MAP_TILES_ATTRIBUTION,
+        "districts": [
+            {
+                "id": district.pk,
+                "name": district.name,
+                "edition": district.edition.name,
+                "lat": float(district.latitude),
+                "lng": float(district.longitude),
+                "outline": district.outline,
+            }
+            for district in districts
+        ],
+    }
