@@ -1,0 +1,22 @@
+import pytest
+from django.utils import translation
+
+
+@pytest.fixture(autouse=True)
+def _french_by_default():
+    """Each test starts in the portal's default language, French."""
+    with translation.override("fr"):
+        yield
+
+
+@pytest.fixture
+def staff_user(db):
+    from tests.factories import StaffUserFactory
+
+    return StaffUserFactory(username="staff")
+
+
+@pytest.fixture
+def staff_client(client, staff_user):
+    client.force_login(staff_user)
+    return client
