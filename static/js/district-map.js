@@ -18,6 +18,7 @@
     var point = [district.lat, district.lng];
     L.circleMarker(point, { radius: 9, color: "#0b3d91", weight: 3, fillOpacity: 0.6 })
       .addTo(map)
+      .bindTooltip(district.name, { permanent: true, direction: "top", offset: [0, -8] })
       .bindPopup(district.name + " (" + district.edition + ")");
     bounds.extend(point);
     if (district.outline) {
