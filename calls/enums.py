@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class CallKind(models.TextChoices):
@@ -12,4 +13,4 @@ class CallState(models.TextChoices):
 
     UPCOMING = "upcoming", _("Upcoming")
     OPEN = "open", _("Open")
-    CLOSED = "closed", _("Closed")
+    CLOSED = "closed", pgettext_lazy("call state", "Closed")

@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class EditionStatus(models.TextChoices):
@@ -10,7 +11,7 @@ class EditionStatus(models.TextChoices):
     EXPERIMENTER_SELECTION = "experimenter_selection", _("Selecting experimenters")
     EXPERIMENTATION = "experimentation", _("Experiments under way")
     EVALUATION = "evaluation", _("Evaluation")
-    CLOSED = "closed", _("Closed")
+    CLOSED = "closed", pgettext_lazy("edition status", "Closed")
 
 
 class Department(models.TextChoices):

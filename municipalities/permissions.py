@@ -1,17 +1,9 @@
 """Who may do what with programme data: one place, used by views and templates."""
 
-from django.utils.translation import gettext_lazy as _
-
 # Group names are created by migration 0002; the labels are what people read.
 PROGRAMME_STAFF = "Paris&Co staff"
 REVIEWERS = "Reviewers"
 MUNICIPALITY_STAFF = "Municipality staff"
-
-ROLE_LABELS = {
-    PROGRAMME_STAFF: _("Paris&Co staff"),
-    REVIEWERS: _("Reviewers"),
-    MUNICIPALITY_STAFF: _("Municipality staff"),
-}
 
 
 def is_programme_staff(user) -> bool:

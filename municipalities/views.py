@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext
 
 from calls.selectors import calls_open_or_upcoming
 
@@ -96,6 +97,8 @@ def _map_data(districts):
     return {
         "tiles": settings.MAP_TILES_URL,
         "attribution": settings.MAP_TILES_ATTRIBUTION,
+        "zoom_in": gettext("Zoom in"),
+        "zoom_out": gettext("Zoom out"),
         "districts": [
             {
                 "id": district.pk,

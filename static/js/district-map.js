@@ -9,7 +9,8 @@
     return;
   }
   var data = JSON.parse(source.textContent);
-  var map = L.map(element, { scrollWheelZoom: false, keyboard: true });
+  var map = L.map(element, { scrollWheelZoom: false, keyboard: true, zoomControl: false });
+  L.control.zoom({ zoomInTitle: data.zoom_in, zoomOutTitle: data.zoom_out }).addTo(map);
   if (data.tiles) {
     L.tileLayer(data.tiles, { maxZoom: 19, attribution: data.attribution }).addTo(map);
   }

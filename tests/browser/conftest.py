@@ -68,3 +68,27 @@ def screenshot(page):
         return path
 
     return take
+
+
+AXE_SCRIPT = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
+
+
+@pytest.fixture
+def axe_violations(page):
+    """Run axe-core (WCAG 2.1 A/AA rules) on the current page; return serious ones."""
+
+    def run():
+        page.add_script_tag(path=str(AXE_SCRIPT))
+        result = page.evaluate(
+            """async () => await axe.run(document, {
+                runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}
+            })"""
+        )
+        return [
+            f"{violation['id']} ({violation['impact']}): {violation['help']} – "
+            + ", ".join(node["target"][0] for node in violation["nodes"][:5])
+            for violation in result["violations"]
+            if violation["impact"] in ("serious", "critical")
+        ]
+
+    return run

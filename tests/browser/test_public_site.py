@@ -11,7 +11,9 @@ from municipalities.demo import MUNICIPALITIES
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
-def test_visitor_goes_from_home_to_a_municipality_then_to_english(page, screenshot):
+def test_visitor_goes_from_home_to_a_municipality_then_to_english(
+    page, screenshot, axe_violations
+):
     call_command("seed_demo", force=True, verbosity=0)
 
     page.goto("/")
@@ -20,6 +22,7 @@ def test_visitor_goes_from_home_to_a_municipality_then_to_english(page, screensh
     for name, *_ in MUNICIPALITIES:
         expect(page.get_by_role("link", name=name, exact=True).first).to_be_visible()
     screenshot("home-fr")
+    assert axe_violations() == []
 
     # The skip link is the first thing the keyboard reaches.
     page.keyboard.press("Tab")
@@ -33,9 +36,36 @@ def test_visitor_goes_from_home_to_a_municipality_then_to_english(page, screensh
     expect(page.locator("#district-map.map-ready")).to_be_visible()
     expect(page.locator("#district-map path.leaflet-interactive")).to_have_count(1)
     screenshot("municipality-fr")
+    assert axe_violations() == []
 
     page.locator(".language-switcher button[value=en]").click()
     expect(page).to_have_url(re.compile(r"/en/municipalities/aubervilliers/$"))
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.get_by_text("Redevelopment and revitalisation of the town centre.")).to_be_visible()
     screenshot("municipality-en")
+
+
+PUBLIC_PAGES = [
+    "/fr/",
+    "/en/",
+    "/fr/calls/",
+    "/fr/calls/qmi2-experimenters-phase-1/",
+    "/fr/editions/",
+    "/fr/editions/2/",
+    "/fr/municipalities/",
+    "/fr/municipalities/sucy-en-brie/",
+    "/fr/partners/",
+    "/fr/legal/",
+    "/fr/account/login/",
+]
+
+
+def test_public_pages_have_no_serious_accessibility_violation(page, axe_violations):
+    call_command("seed_demo", force=True, verbosity=0)
+    found = {}
+    for path in PUBLIC_PAGES:
+        page.goto(path)
+        violations = axe_violations()
+        if violations:
+            found[path] = violations
+    assert found == {}
