@@ -1,9 +1,8 @@
 """Who may do what with programme data: one place, used by views and templates."""
 
-# Group names are created by migration 0002; the labels are what people read.
-PROGRAMME_STAFF = "Paris&Co staff"
-REVIEWERS = "Reviewers"
-MUNICIPALITY_STAFF = "Municipality staff"
+from .roles import MUNICIPALITY_STAFF, PROGRAMME_STAFF, REVIEWERS
+
+__all__ = ["MUNICIPALITY_STAFF", "PROGRAMME_STAFF", "REVIEWERS", "is_programme_staff"]
 
 
 def is_programme_staff(user) -> bool:

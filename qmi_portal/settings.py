@@ -27,6 +27,8 @@ ALLOWED_HOSTS = env.list(
     "ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"] if DEBUG else []
 )
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# Where the portal is reached from outside, for the links in emails and PDFs.
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 
 INSTALLED_APPS = [
     # modeltranslation must come before the admin to patch its forms.
@@ -40,10 +42,12 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "crispy_forms",
     "crispy_bootstrap5",
+    "django_countries",
     "django_celery_beat",
     "municipalities",
     "calls",
     "experiments",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -160,6 +164,12 @@ CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=240
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TASK_IGNORE_RESULT = True
+# Separate queues: a long PDF report never delays a mail.
+CELERY_TASK_ROUTES = {
+    "notifications.tasks.*": {"queue": "mail"},
+    "*.tasks.render_*": {"queue": "pdf"},
+}
+CELERY_TASK_DEFAULT_QUEUE = "celery"
 
 # Email: the demo writes mails to files under var/mail; production sets EMAIL_URL.
 if env("EMAIL_URL", default=""):

@@ -17,7 +17,7 @@ urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
     path("account/login/", auth_views.LoginView.as_view(), name="login"),
     path("account/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("calls/", include("calls.urls")),
+    path("", include("calls.urls")),
     path("", include("municipalities.urls")),
 )
 

@@ -1,69 +1,53 @@
-"""Create the three roles of the portal as groups with their permissions.
+"""Create the three roles of the portal as groups with their permissions."""
 
-Permissions are normally created after all migrations ran; they are created
-here first so that a fresh database gets its groups in one `migrate`.
-"""
-
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-PROGRAMME_STAFF = "Paris&Co staff"
-REVIEWERS = "Reviewers"
-MUNICIPALITY_STAFF = "Municipality staff"
+from municipalities.roles import (
+    ALL_ACTIONS,
+    MUNICIPALITY_STAFF,
+    PROGRAMME_STAFF,
+    REVIEWERS,
+    grant,
+)
 
-STAFF_MODELS = {
-    "municipalities": [
-        "edition",
-        "urbanchallenge",
-        "municipality",
-        "innovationdistrict",
-        "partner",
-        "municipalitymembership",
-    ],
-    "calls": ["call"],
-    "django_celery_beat": [
-        "periodictask",
-        "crontabschedule",
-        "intervalschedule",
-        "clockedschedule",
-        "solarschedule",
-    ],
-}
-STAFF_EXTRA = [("auth", "user", ["add", "change", "view"]), ("auth", "group", ["view"])]
-REVIEWER_VIEWS = {
-    "municipalities": ["edition", "urbanchallenge", "municipality", "innovationdistrict"],
-    "calls": ["call"],
+GRANTS = {
+    PROGRAMME_STAFF: {
+        "municipalities": dict.fromkeys(
+            [
+                "edition",
+                "urbanchallenge",
+                "municipality",
+                "innovationdistrict",
+                "partner",
+                "municipalitymembership",
+            ],
+            ALL_ACTIONS,
+        ),
+        "calls": {"call": ALL_ACTIONS},
+        "django_celery_beat": dict.fromkeys(
+            [
+                "periodictask",
+                "crontabschedule",
+                "intervalschedule",
+                "clockedschedule",
+                "solarschedule",
+            ],
+            ALL_ACTIONS,
+        ),
+        "auth": {"user": ("add", "change", "view"), "group": ("view",)},
+    },
+    REVIEWERS: {
+        "municipalities": dict.fromkeys(
+            ["edition", "urbanchallenge", "municipality", "innovationdistrict"], ("view",)
+        ),
+        "calls": {"call": ("view",)},
+    },
+    MUNICIPALITY_STAFF: {},
 }
 
 
 def create_roles(apps, schema_editor):
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
-
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-
-    def permissions(app_label, model, actions):
-        codenames = [f"{action}_{model}" for action in actions]
-        return Permission.objects.filter(content_type__app_label=app_label, codename__in=codenames)
-
-    staff, _ = Group.objects.get_or_create(name=PROGRAMME_STAFF)
-    for app_label, models in STAFF_MODELS.items():
-        for model in models:
-            staff.permissions.add(
-                *permissions(app_label, model, ["add", "change", "delete", "view"])
-            )
-    for app_label, model, actions in STAFF_EXTRA:
-        staff.permissions.add(*permissions(app_label, model, actions))
-
-    reviewers, _ = Group.objects.get_or_create(name=REVIEWERS)
-    for app_label, models in REVIEWER_VIEWS.items():
-        for model in models:
-            reviewers.permissions.add(*permissions(app_label, model, ["view"]))
-
-    Group.objects.get_or_create(name=MUNICIPALITY_STAFF)
+    grant(apps, GRANTS)
 
 
 def remove_roles(apps, schema_editor):

@@ -11,9 +11,7 @@ from municipalities.demo import MUNICIPALITIES
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
-def test_visitor_goes_from_home_to_a_municipality_then_to_english(
-    page, screenshot, axe_violations
-):
+def test_visitor_goes_from_home_to_a_municipality_then_to_english(page, screenshot, axe_violations):
     call_command("seed_demo", force=True, verbosity=0)
 
     page.goto("/")

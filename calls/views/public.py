@@ -3,9 +3,9 @@
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
-from . import selectors
-from .enums import CallState
-from .models import Call
+from .. import selectors
+from ..enums import CallState
+from ..models import Call
 
 
 def call_list(request):

@@ -1,0 +1,1 @@
+"""Forms of the calls, one module per part of the journey."""

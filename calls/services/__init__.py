@@ -1,0 +1,1 @@
+"""What changes the state of calls and applications, one module per workflow area."""

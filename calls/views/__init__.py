@@ -1,0 +1,1 @@
+"""Views of the calls, one module per part of the journey."""

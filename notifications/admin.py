@@ -1,0 +1,88 @@
+from django.contrib import admin, messages
+from django.utils.html import format_html_join
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from modeltranslation.admin import TranslationAdmin
+
+from . import services
+from .models import MailTemplate, OutgoingMail
+from .registry import BY_CODE
+
+
+@admin.register(MailTemplate)
+class MailTemplateAdmin(TranslationAdmin):
+    list_display = ["code", "description", "updated_at"]
+    search_fields = ["code", "description", "subject_fr", "subject_en"]
+    readonly_fields = ["code", "description", "variables"]
+    fields = ["code", "description", "variables", "subject", "body"]
+
+    @admin.display(description=_("variables it may use"))
+    def variables(self, obj):
+        definition = BY_CODE.get(obj.code)
+        if not definition:
+            return "—"
+        return format_html_join(
+            "", "<div><code>{{{{ {} }}}}</code>: {}</div>", definition.variables.items()
+        )
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(OutgoingMail)
+class OutgoingMailAdmin(admin.ModelAdmin):
+    list_display = [
+        "subject",
+        "recipient",
+        "template_code",
+        "language",
+        "status",
+        "created_at",
+        "sent_at",
+    ]
+    list_filter = ["status", "template_code", "language"]
+    search_fields = ["recipient", "subject", "occurrence_key"]
+    date_hierarchy = "created_at"
+    actions = ["send_mails", "cancel_mails"]
+    readonly_fields = [
+        "template_code",
+        "occurrence_key",
+        "recipient",
+        "language",
+        "subject",
+        "body",
+        "status",
+        "created_at",
+        "queued_at",
+        "claimed_at",
+        "sent_at",
+        "attempts",
+        "last_error",
+    ]
+    fields = readonly_fields
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description=_("Send the selected emails (drafts and failed ones)"))
+    def send_mails(self, request, queryset):
+        count = services.mail_queue(mails=queryset)
+        self.message_user(
+            request,
+            ngettext("%(count)d email queued.", "%(count)d emails queued.", count)
+            % {"count": count},
+            messages.SUCCESS,
+        )
+
+    @admin.action(description=_("Cancel the selected emails"))
+    def cancel_mails(self, request, queryset):
+        count = services.mail_cancel(mails=queryset)
+        self.message_user(
+            request,
+            ngettext("%(count)d email cancelled.", "%(count)d emails cancelled.", count)
+            % {"count": count},
+            messages.SUCCESS,
+        )

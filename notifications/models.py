@@ -1,0 +1,78 @@
+"""The outbox: every email the portal sends is a row first.
+
+A mail is unique per occurrence (``occurrence_key``), enforced by the
+database, so a retry or a second sweep can never send the same thing twice.
+"""
+
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .enums import MailStatus
+
+
+class MailTemplate(models.Model):
+    """A bilingual email, editable by staff; its variables come from the registry."""
+
+    code = models.SlugField(_("code"), max_length=60, unique=True)
+    description = models.CharField(_("when it is sent"), max_length=300, blank=True)
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(
+        _("body"),
+        help_text=_("Plain text. Variables are written {{ name }}; the list is shown below."),
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("email template")
+        verbose_name_plural = _("email templates")
+
+    def __str__(self):
+        return self.code
+
+
+class OutgoingMail(models.Model):
+    template_code = models.SlugField(_("template"), max_length=60)
+    occurrence_key = models.CharField(
+        _("occurrence"),
+        max_length=200,
+        unique=True,
+        help_text=_("What this mail is for; the same occurrence is never mailed twice."),
+    )
+    recipient = models.EmailField(_("recipient"))
+    language = models.CharField(_("language"), max_length=5)
+    subject = models.CharField(_("subject"), max_length=300)
+    body = models.TextField(_("body"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=MailStatus.choices, default=MailStatus.DRAFT
+    )
+    related_type = models.ForeignKey(
+        ContentType, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    related_id = models.PositiveBigIntegerField(null=True, blank=True)
+    related = GenericForeignKey("related_type", "related_id")
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    queued_at = models.DateTimeField(_("queued at"), null=True, blank=True)
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    redact_after_sending = models.BooleanField(
+        default=False,
+        help_text=_("The body holds a secret (a sign-in link): it is wiped once sent."),
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("email")
+        verbose_name_plural = _("emails (outbox)")
+        indexes = [
+            models.Index(fields=["status", "queued_at"], name="mail_status_queued"),
+            models.Index(fields=["related_type", "related_id"], name="mail_related"),
+        ]
+
+    def __str__(self):
+        return f"{self.subject} → {self.recipient}"
