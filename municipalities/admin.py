@@ -1,11 +1,13 @@
 """The Django admin, where Paris&Co staff run the programme."""
 
 from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.models import Group, User
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin, TranslationStackedInline
 
-from .forms import InnovationDistrictForm
+from .forms import InnovationDistrictForm, UrbanChallengeForm
 from .models import (
     Edition,
     InnovationDistrict,
@@ -14,6 +16,7 @@ from .models import (
     Partner,
     UrbanChallenge,
 )
+from .permissions import MUNICIPALITY_STAFF, PROGRAMME_STAFF, REVIEWERS
 
 
 @admin.register(Edition)
@@ -48,6 +51,7 @@ class EditionAdmin(TranslationAdmin):
 
 @admin.register(UrbanChallenge)
 class UrbanChallengeAdmin(TranslationAdmin):
+    form = UrbanChallengeForm
     list_display = ["name", "edition", "order", "code"]
     list_filter = ["edition"]
     list_select_related = ["edition"]
@@ -135,3 +139,38 @@ class MunicipalityMembershipAdmin(admin.ModelAdmin):
     list_select_related = ["user", "municipality"]
     search_fields = ["user__email", "user__username", "municipality__name"]
     autocomplete_fields = ["user", "municipality"]
+
+
+class MembershipOfUserInline(admin.TabularInline):
+    model = MunicipalityMembership
+    fk_name = "user"
+    extra = 0
+    autocomplete_fields = ["municipality"]
+    readonly_fields = ["created_at"]
+
+
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class PortalUserAdmin(UserAdmin):
+    """Staff manage colleagues' accounts, but only superusers hand out power.
+
+    Without this, the ``change_user`` permission of the Paris&Co staff role
+    would let a staff member make themselves superuser.
+    """
+
+    inlines = [MembershipOfUserInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            readonly += ["is_superuser", "user_permissions", "last_login", "date_joined"]
+        return readonly
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "groups" and not request.user.is_superuser:
+            kwargs["queryset"] = Group.objects.filter(
+                name__in=[PROGRAMME_STAFF, REVIEWERS, MUNICIPALITY_STAFF]
+            )
+        return super().formfield_for_manytomany(db_field, request, **kwargs)

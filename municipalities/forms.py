@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import InnovationDistrict
+from .models import InnovationDistrict, UrbanChallenge
 
 
 class InnovationDistrictForm(forms.ModelForm):
@@ -35,3 +35,19 @@ class InnovationDistrictForm(forms.ModelForm):
                     % {"themes": ", ".join(foreign)},
                 )
         return cleaned
+
+
+class UrbanChallengeForm(forms.ModelForm):
+    """A theme in use by districts stays in their edition."""
+
+    class Meta:
+        model = UrbanChallenge
+        fields = ["edition", "code", "name", "description", "order"]
+
+    def clean_edition(self):
+        edition = self.cleaned_data["edition"]
+        if self.instance.pk and self.instance.districts.exclude(edition=edition).exists():
+            raise forms.ValidationError(
+                _("Districts of another edition use this theme: it cannot change edition.")
+            )
+        return edition

@@ -76,6 +76,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "qmi_portal.context_processors.navigation",
             ],
         },
     },
@@ -183,6 +184,8 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Forms.
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
+# Django 6 behaviour now: a URL typed without scheme is taken as https.
+FORMS_URLFIELD_ASSUME_HTTPS = True
 
 # Map tiles of the district maps; empty to draw the maps without any tile server.
 MAP_TILES_URL = env("MAP_TILES_URL", default="https://tile.openstreetmap.org/{z}/{x}/{y}.png")

@@ -9,11 +9,9 @@ admin.site.site_header = _("QMI portal administration")
 admin.site.site_title = _("QMI portal")
 admin.site.index_title = _("Programme management")
 
-urlpatterns = [
+urlpatterns = i18n_patterns(
+    # Inside the language prefix, so that `next` is read in the page's language.
     path("i18n/", include("django.conf.urls.i18n")),
-]
-
-urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
     path("account/login/", auth_views.LoginView.as_view(), name="login"),
     path("account/logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -227,9 +227,7 @@ def test_municipality_full_clean_insee_code_outside_department_message():
 
     errors = _errors(municipality)
 
-    assert errors == {
-        "__all__": [gettext("The INSEE code must start with the department number.")]
-    }
+    assert errors == {"__all__": [gettext("The INSEE code must start with the department number.")]}
 
 
 def test_municipality_full_clean_duplicate_insee_code_message_in_french():
@@ -318,9 +316,7 @@ def test_membership_full_clean_duplicate_message():
 
     errors = _errors(membership)
 
-    assert errors == {
-        "__all__": [gettext("This person is already a member of this municipality.")]
-    }
+    assert errors == {"__all__": [gettext("This person is already a member of this municipality.")]}
 
 
 def test_membership_same_user_in_two_municipalities_accepted():
@@ -352,7 +348,9 @@ def test_district_str_names_municipality_and_edition():
 def test_district_absolute_url_points_at_its_municipality_page():
     district = InnovationDistrictFactory(municipality__slug="aubervilliers")
 
-    assert district.get_absolute_url() == f"/fr/municipalities/aubervilliers/#district-{district.pk}"
+    assert (
+        district.get_absolute_url() == f"/fr/municipalities/aubervilliers/#district-{district.pk}"
+    )
 
 
 def test_edition_absolute_url_uses_number():

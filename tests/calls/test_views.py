@@ -1,0 +1,289 @@
+"""Public pages of the calls, in French and English, with constant query counts."""
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.utils import timezone
+
+from calls.enums import CallKind, CallState
+from municipalities.enums import Department
+from tests.factories import (
+    CallFactory,
+    EditionFactory,
+    InnovationDistrictFactory,
+    MunicipalityFactory,
+    UrbanChallengeFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+PARIS = ZoneInfo("Europe/Paris")
+LANGUAGES = ["fr", "en"]
+ROWS = [1, 3]
+
+CALL_LIST_QUERIES = 1  # calls with their editions
+CALL_DETAIL_QUERIES = 6  # call, criteria, key dates, districts, their themes, challenges
+
+
+def _html(response) -> str:
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def _calls_in_every_state(rows):
+    now = timezone.now()
+    edition = EditionFactory()
+    for _ in range(rows):
+        CallFactory(edition=edition, districts=[InnovationDistrictFactory(edition=edition)])
+        CallFactory(
+            edition=edition,
+            opens_at=now + dt.timedelta(days=10),
+            closes_at=now + dt.timedelta(days=40),
+        )
+        CallFactory(
+            edition=edition,
+            opens_at=now - dt.timedelta(days=60),
+            closes_at=now - dt.timedelta(days=30),
+        )
+
+
+@pytest.fixture
+def experimenters_call():
+    """The edition-2 call for experimenters, phase 1, with two districts; still open."""
+    edition = EditionFactory(number=2, name_fr="Édition 2", name_en="Edition 2")
+    UrbanChallengeFactory(
+        edition=edition, name_fr="Sport en ville", name_en="Sport in the city", order=1
+    )
+    UrbanChallengeFactory(
+        edition=edition,
+        name_fr="Économie circulaire",
+        name_en="Circular economy",
+        order=2,
+    )
+    districts = [
+        InnovationDistrictFactory(
+            edition=edition,
+            municipality=MunicipalityFactory(
+                name="Athis-Mons",
+                slug="athis-mons",
+                insee_code="91027",
+                department=Department.ESSONNE,
+            ),
+            name_fr="Entrée de ville d'Athis-Mons",
+            name_en="Athis-Mons town entrance",
+            priority_challenge_fr="Développer un pôle sport et santé.",
+            priority_challenge_en="Develop a sports and health hub.",
+        ),
+        InnovationDistrictFactory(
+            edition=edition,
+            municipality=MunicipalityFactory(
+                name="Fontenay-sous-Bois",
+                slug="fontenay-sous-bois",
+                insee_code="94033",
+                department=Department.VAL_DE_MARNE,
+            ),
+            priority_challenge_fr="Renforcer la mixité du quartier.",
+            priority_challenge_en="Strengthen the mix of the district.",
+        ),
+    ]
+    now = timezone.now()
+    return CallFactory(
+        edition=edition,
+        kind=CallKind.EXPERIMENTERS,
+        phase=1,
+        slug="qmi2-experimenters-phase-1",
+        title_fr="Appel à expérimentateurs – Édition 2, phase 1",
+        title_en="Call for experimenters – Edition 2, phase 1",
+        summary_fr="Proposez une solution au stade de prototype.",
+        summary_en="Propose a prototype-stage solution.",
+        opens_at=now - dt.timedelta(days=3),
+        closes_at=now + dt.timedelta(days=20),
+        districts=districts,
+    )
+
+
+# List.
+
+
+@pytest.mark.parametrize(
+    ("language", "titles"),
+    [
+        ("fr", ["Appel ouvert", "Appel à venir", "Appel clos"]),
+        ("en", ["Open call", "Upcoming call", "Closed call"]),
+    ],
+)
+def test_call_list_groups_calls_by_state_in_language(client, language, titles):
+    now = timezone.now()
+    edition = EditionFactory()
+    CallFactory(edition=edition, title_fr="Appel ouvert", title_en="Open call")
+    CallFactory(
+        edition=edition,
+        title_fr="Appel à venir",
+        title_en="Upcoming call",
+        opens_at=now + dt.timedelta(days=10),
+        closes_at=now + dt.timedelta(days=40),
+    )
+    CallFactory(
+        edition=edition,
+        title_fr="Appel clos",
+        title_en="Closed call",
+        opens_at=now - dt.timedelta(days=60),
+        closes_at=now - dt.timedelta(days=30),
+    )
+
+    response = client.get(f"/{language}/calls/")
+
+    html = _html(response)
+    groups = {state: [call.title for call in calls] for state, calls in response.context["groups"]}
+    assert groups == {
+        CallState.OPEN: [titles[0]],
+        CallState.UPCOMING: [titles[1]],
+        CallState.CLOSED: [titles[2]],
+    }
+    # Open calls come first on the page, closed ones last.
+    assert html.index(titles[0]) < html.index(titles[1]) < html.index(titles[2])
+
+
+def test_call_list_fictional_call_flagged(client):
+    CallFactory(title_en="Demo call", is_fictional=True)
+
+    html = _html(client.get("/en/calls/"))
+
+    assert "Demo call" in html
+    assert "Fictional (demo)" in html
+
+
+def test_call_list_without_calls_answers(client):
+    assert client.get("/fr/calls/").status_code == 200
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("rows", ROWS)
+def test_call_list_query_count_constant(client, django_assert_num_queries, language, rows):
+    _calls_in_every_state(rows)
+
+    with django_assert_num_queries(CALL_LIST_QUERIES):
+        _html(client.get(f"/{language}/calls/"))
+
+
+# Detail.
+
+
+@pytest.mark.parametrize(
+    ("language", "shown", "hidden"),
+    [
+        (
+            "fr",
+            [
+                "Appel à expérimentateurs – Édition 2, phase 1",
+                "Proposez une solution au stade de prototype.",
+                "Développer un pôle sport et santé.",
+                "Renforcer la mixité du quartier.",
+                "Sport en ville",
+                "Économie circulaire",
+                "Édition 2",
+            ],
+            ["Develop a sports and health hub.", "Propose a prototype-stage solution."],
+        ),
+        (
+            "en",
+            [
+                "Call for experimenters – Edition 2, phase 1",
+                "Propose a prototype-stage solution.",
+                "Develop a sports and health hub.",
+                "Strengthen the mix of the district.",
+                "Athis-Mons town entrance",
+                "Sport in the city",
+                "Circular economy",
+                "Edition 2",
+            ],
+            ["Développer un pôle sport et santé.", "Proposez une solution au stade de prototype."],
+        ),
+    ],
+)
+def test_call_detail_shows_call_districts_and_themes_in_language(
+    client, experimenters_call, language, shown, hidden
+):
+    html = _html(client.get(f"/{language}/calls/qmi2-experimenters-phase-1/"))
+
+    assert f'<html lang="{language}">' in html
+    assert "Athis-Mons" in html
+    assert "Fontenay-sous-Bois" in html
+    assert f'href="/{language}/municipalities/athis-mons/#district-' in html
+    assert f'href="/{language}/editions/2/"' in html
+    for text in shown:
+        assert text in html
+    for text in hidden:
+        assert text not in html
+
+
+def test_call_detail_state_from_the_clock(client, experimenters_call):
+    response = client.get("/en/calls/qmi2-experimenters-phase-1/")
+
+    assert response.context["state"] == CallState.OPEN
+    assert '<span class="badge state-open">Open</span>' in _html(response)
+
+
+def test_call_detail_closed_call_shows_closed(client):
+    CallFactory(
+        slug="qmi1-experimenters",
+        opens_at=dt.datetime(2023, 3, 9, tzinfo=PARIS),
+        closes_at=dt.datetime(2023, 4, 9, 23, 59, tzinfo=PARIS),
+    )
+
+    response = client.get("/en/calls/qmi1-experimenters/")
+
+    assert response.context["state"] == CallState.CLOSED
+    assert "Closed" in _html(response)
+
+
+@pytest.mark.parametrize(
+    ("language", "opens", "closes"),
+    [
+        ("fr", "23 octobre 2023 00:00", "12 janvier 2024 23:59"),
+        ("en", "Oct. 23, 2023, midnight", "Jan. 12, 2024, 11:59 p.m."),
+    ],
+)
+def test_call_detail_dates_in_paris_time(client, language, opens, closes):
+    CallFactory(
+        slug="qmi2-municipalities",
+        kind=CallKind.MUNICIPALITIES,
+        opens_at=dt.datetime(2023, 10, 23, 0, 0, tzinfo=PARIS),
+        closes_at=dt.datetime(2024, 1, 12, 23, 59, tzinfo=PARIS),
+    )
+
+    html = _html(client.get(f"/{language}/calls/qmi2-municipalities/"))
+
+    assert opens in html
+    assert closes in html
+
+
+def test_call_detail_without_districts_answers(client):
+    CallFactory(slug="qmi3-municipalities", kind=CallKind.MUNICIPALITIES)
+
+    response = client.get("/fr/calls/qmi3-municipalities/")
+
+    assert response.status_code == 200
+    assert 'id="call-districts"' not in response.content.decode()
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_call_detail_unknown_slug_not_found(client, language):
+    CallFactory(slug="qmi2-municipalities")
+
+    assert client.get(f"/{language}/calls/nowhere/").status_code == 404
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("rows", ROWS)
+def test_call_detail_query_count_constant(client, django_assert_num_queries, language, rows):
+    edition = EditionFactory()
+    themes = UrbanChallengeFactory.create_batch(rows, edition=edition)
+    districts = InnovationDistrictFactory.create_batch(rows, edition=edition, themes=themes)
+    CallFactory(edition=edition, slug="qmi-call", districts=districts)
+
+    with django_assert_num_queries(CALL_DETAIL_QUERIES):
+        html = _html(client.get(f"/{language}/calls/qmi-call/"))
+
+    assert html.count("/#district-") == rows
