@@ -60,6 +60,12 @@ class OutgoingMail(models.Model):
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     last_error = models.TextField(_("last error"), blank=True)
+    headers = models.JSONField(
+        _("extra headers"),
+        default=dict,
+        blank=True,
+        help_text=_("For example List-Unsubscribe, so mail clients offer one-click unsubscribe."),
+    )
     redact_after_sending = models.BooleanField(
         default=False,
         help_text=_("The body holds a secret (a sign-in link): it is wiped once sent."),

@@ -60,6 +60,7 @@ def mail_draft(
     related=None,
     queue: bool = False,
     redact_after_sending: bool = False,
+    headers: dict | None = None,
 ) -> OutgoingMail:
     """Create the mail of an occurrence, or return the one that exists.
 
@@ -78,6 +79,7 @@ def mail_draft(
         "subject": subject,
         "body": body,
         "redact_after_sending": redact_after_sending,
+        "headers": headers or {},
         "status": MailStatus.QUEUED if queue else MailStatus.DRAFT,
         "queued_at": timezone.now() if queue else None,
     }
@@ -131,7 +133,7 @@ def mail_send(*, mail_id: int) -> bool:
         body=mail.body,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[mail.recipient],
-        headers={"X-QMI-Occurrence": mail.occurrence_key},
+        headers={**mail.headers, "X-QMI-Occurrence": mail.occurrence_key},
     )
     try:
         message.send()
