@@ -6,6 +6,7 @@ open, closed) follows from the clock. Applications go through one workflow,
 status.
 """
 
+import os
 import uuid
 from decimal import Decimal
 
@@ -17,7 +18,6 @@ from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
@@ -37,10 +37,31 @@ from .enums import (
 )
 from .validators import validate_no_nul, validate_siret
 
-# Applicants' files never live under MEDIA_ROOT: only permission-checked views serve them.
-private_storage = SimpleLazyObject(
-    lambda: FileSystemStorage(location=settings.PRIVATE_MEDIA_ROOT, base_url=None)
-)
+class PrivateStorage(FileSystemStorage):
+    """Applicants' files: never under MEDIA_ROOT, never at a URL of their own.
+
+    Only permission-checked views serve them. The folder is read from
+    PRIVATE_MEDIA_ROOT at each use, so a deployment or a test can move it.
+    """
+
+    @property
+    def base_location(self):
+        return str(settings.PRIVATE_MEDIA_ROOT)
+
+    @property
+    def location(self):
+        return os.path.abspath(self.base_location)
+
+    @property
+    def base_url(self):
+        return None
+
+
+private_storage = PrivateStorage()
+
+
+def get_private_storage():
+    return private_storage
 
 
 class Call(models.Model):
@@ -534,7 +555,7 @@ class Attachment(models.Model):
         verbose_name=_("application"),
     )
     kind = models.CharField(_("kind"), max_length=20, choices=AttachmentKind.choices)
-    file = models.FileField(_("file"), storage=private_storage, upload_to=attachment_path)
+    file = models.FileField(_("file"), storage=get_private_storage, upload_to=attachment_path)
     original_name = models.CharField(_("file name"), max_length=200)
     content_type = models.CharField(_("type"), max_length=100)
     size = models.PositiveIntegerField(_("size (bytes)"))

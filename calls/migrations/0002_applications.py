@@ -3,7 +3,6 @@
 import uuid
 from decimal import Decimal
 
-import django.core.files.storage
 import django.core.validators
 import django.db.models.deletion
 import django.db.models.functions.text
@@ -467,9 +466,7 @@ class Migration(migrations.Migration):
                 (
                     "file",
                     models.FileField(
-                        storage=django.core.files.storage.FileSystemStorage(
-                            base_url=None, location="/work/main/var/private"
-                        ),
+                        storage=calls.models.get_private_storage,
                         upload_to=calls.models.attachment_path,
                         verbose_name="file",
                     ),

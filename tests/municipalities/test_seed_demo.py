@@ -11,10 +11,9 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import transaction
 from django.test.utils import override_settings
-from django.utils.functional import empty
 
 from calls.enums import CallKind, CallState
-from calls.models import Call, private_storage
+from calls.models import Call
 from municipalities.enums import PartnerKind
 from municipalities.models import (
     Edition,
@@ -64,12 +63,10 @@ def seeded(django_db_setup, django_db_blocker, tmp_path_factory):
         django_db_blocker.unblock(),
         transaction.atomic(),
     ):
-        private_storage._wrapped = empty
         out = io.StringIO()
         call_command("seed_demo", force=True, stdout=out)
         yield out.getvalue()
         transaction.set_rollback(True)
-    private_storage._wrapped = empty
 
 
 def test_seed_demo_municipalities_of_the_seeds(seeded):

@@ -1,0 +1,523 @@
+"""Forms of the application steps.
+
+A draft may be incomplete: no field is required in a step. What is invalid
+gets a message next to its field; the valid rest is saved (``valid_data``).
+What a submission needs is checked at submit (``application_missing``).
+"""
+
+import copy
+
+from crispy_forms.helper import FormHelper
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.forms.models import construct_instance
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from municipalities.validators import LATITUDE_RANGE, LONGITUDE_RANGE
+
+from ..enums import AttachmentKind, Maturity
+from ..models import Application
+from ..services.completeness import NO_SIRET
+from ..uploads import MAX_IMAGES, upload_check
+from ..validators import validate_no_nul, validate_siret
+
+validate_phone = RegexValidator(
+    r"^\+?[0-9 ().-]{6,30}$",
+    _("Enter a phone number with digits, spaces and an optional leading +."),
+)
+
+
+def _helper() -> FormHelper:
+    helper = FormHelper()
+    # The page owns the <form> tag: one form may hold a step form and a formset.
+    helper.form_tag = False
+    helper.disable_csrf = True
+    return helper
+
+
+class StepForm(forms.ModelForm):
+    """A ModelForm on a copy of the application, every field optional."""
+
+    def __init__(self, *args, application, **kwargs):
+        self.application = application
+        super().__init__(*args, instance=copy.copy(application), **kwargs)
+        for field in self.fields.values():
+            field.required = False
+        self.helper = _helper()
+
+    def _post_clean(self):
+        # The model's field validators, not its constraints: those cost queries
+        # at every autosave and the database keeps them anyway.
+        exclude = self._get_validation_exclusions()
+        try:
+            self.instance = construct_instance(
+                self, self.instance, self._meta.fields, self._meta.exclude
+            )
+            self.instance.clean_fields(exclude=exclude)
+        except ValidationError as error:
+            self._update_errors(error)
+
+    def valid_data(self) -> dict:
+        """The cleaned values of the fields that have no error."""
+        if not hasattr(self, "cleaned_data"):
+            self.is_valid()
+        return {name: value for name, value in self.cleaned_data.items() if name not in self.errors}
+
+
+class OrganisationForm(StepForm):
+    website = forms.URLField(
+        label=_("Website"), required=False, max_length=200, assume_scheme="https"
+    )
+    # Longer than 14: people type the spaces of "732 829 320 00074".
+    siret = forms.CharField(
+        label=_("SIRET number"),
+        required=False,
+        max_length=30,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+        help_text=_(
+            "14 digits. Required for organisations registered in France, except "
+            "citizens, designers and other organisations without one."
+        ),
+    )
+
+    class Meta:
+        model = Application
+        fields = ["organisation_name", "legal_form", "country", "siret", "website"]
+
+    def clean_siret(self):
+        siret = "".join(self.cleaned_data.get("siret", "").split())
+        validate_siret(siret)
+        return siret
+
+    def clean(self):
+        cleaned = super().clean()
+        # Only said here; the submission is what refuses a missing SIRET.
+        self.siret_expected = (
+            cleaned.get("country") == "FR"
+            and cleaned.get("legal_form") not in NO_SIRET
+            and not cleaned.get("siret")
+        )
+        return cleaned
+
+
+class ContactForm(StepForm):
+    class Meta:
+        model = Application
+        fields = [
+            "contact_first_name",
+            "contact_last_name",
+            "contact_email",
+            "contact_phone",
+            "contact_role",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["contact_phone"].validators.append(validate_phone)
+        self.fields["contact_email"].widget.attrs["autocomplete"] = "email"
+        self.fields["contact_first_name"].widget.attrs["autocomplete"] = "given-name"
+        self.fields["contact_last_name"].widget.attrs["autocomplete"] = "family-name"
+        self.fields["contact_phone"].widget.attrs["autocomplete"] = "tel"
+
+
+class TeamMemberForm(forms.Form):
+    id = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
+    name = forms.CharField(
+        label=_("Name"), max_length=150, required=False, validators=[validate_no_nul]
+    )
+    role = forms.CharField(
+        label=_("Role"), max_length=150, required=False, validators=[validate_no_nul]
+    )
+    email = forms.EmailField(label=_("Email"), required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        described = cleaned.get("role") or cleaned.get("email")
+        if not cleaned.get("DELETE") and not cleaned.get("name") and described:
+            self.add_error("name", _("Give the team member's name."))
+        return cleaned
+
+
+class BaseTeamMemberFormSet(forms.BaseFormSet):
+    def __init__(self, *args, application, **kwargs):
+        self.application = application
+        super().__init__(*args, **kwargs)
+        self.helper = _helper()
+        self.saved_ids = {}
+
+    def valid_rows(self) -> list[dict]:
+        """Rows to save: valid, changed or known; deletions always."""
+        rows = []
+        if not self.management_form.is_valid():
+            return rows
+        self.is_valid()
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", {})
+            if data.get("DELETE"):
+                if "id" not in form.errors and data.get("id"):
+                    rows.append({"id": data["id"], "delete": True, "prefix": form.prefix})
+                continue
+            if form.errors or not data or not (data.get("id") or data.get("name")):
+                continue
+            rows.append(
+                {
+                    "id": data.get("id"),
+                    "name": data.get("name", ""),
+                    "role": data.get("role", ""),
+                    "email": data.get("email", ""),
+                    "delete": False,
+                    "prefix": form.prefix,
+                }
+            )
+        return rows
+
+    def note_saved(self, rows, members):
+        """Remember the ids of new members: autosave writes them into the page, and a
+        page shown again with errors carries them, so that sending again copies nobody."""
+        self.saved_ids = {
+            f"{row['prefix']}-id": member.pk
+            for row, member in zip(rows, members, strict=True)
+            if member is not None and not row.get("id")
+        }
+        if self.is_bound:
+            for key, pk in self.saved_ids.items():
+                self.data[key] = str(pk)
+
+
+TeamMemberFormSet = forms.formset_factory(
+    TeamMemberForm,
+    formset=BaseTeamMemberFormSet,
+    extra=1,
+    can_delete=True,
+    max_num=20,
+    absolute_max=40,
+    validate_max=True,
+)
+
+
+def team_member_formset(*, application, data=None):
+    initial = [
+        {"id": member.pk, "name": member.name, "role": member.role, "email": member.email}
+        for member in application.team_members.all()
+    ]
+    # A copy of the data: the ids of the rows saved are written into it (``note_saved``).
+    data = data.copy() if data is not None else None
+    return TeamMemberFormSet(data=data, initial=initial, prefix="team", application=application)
+
+
+class DistrictChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.municipality.name} – {obj.name}"
+
+
+class SolutionForm(StepForm):
+    class Meta:
+        model = Application
+        fields = [
+            "solution_name",
+            "solution_summary",
+            "solution_description",
+            "maturity",
+            "themes",
+            "target_districts",
+            "site_needs",
+        ]
+        widgets = {
+            "solution_summary": forms.Textarea(attrs={"rows": 3}),
+            "solution_description": forms.Textarea(attrs={"rows": 8}),
+            "site_needs": forms.Textarea(attrs={"rows": 4}),
+            "maturity": forms.RadioSelect,
+            "themes": forms.CheckboxSelectMultiple,
+            "target_districts": forms.CheckboxSelectMultiple,
+        }
+        field_classes = {"target_districts": DistrictChoiceField}
+        labels = {"themes": _("Challenge themes"), "target_districts": _("Target districts")}
+        help_texts = {
+            "solution_summary": _("In a few sentences, at most 500 characters."),
+            "solution_description": _("At most 5,000 characters."),
+            "maturity": _(
+                "The programme tests solutions that are not yet on the market: a prototype "
+                "or a first pilot."
+            ),
+            "themes": _("The urban challenges of the edition your solution answers."),
+            "target_districts": _("The districts of this call where you would test it."),
+            "site_needs": _("Space, power, network, permissions, help from the town…"),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        call = self.application.call
+        self.fields["maturity"].choices = Maturity.choices
+        self.fields["themes"].queryset = call.edition.challenges.all()
+        self.fields["target_districts"].queryset = call.districts.select_related(
+            "municipality"
+        ).order_by("municipality__name")
+        for name in ("solution_summary", "solution_description"):
+            self.fields[name].widget.attrs["maxlength"] = self.fields[name].max_length
+
+    def clean_maturity(self):
+        maturity = self.cleaned_data.get("maturity")
+        if maturity == Maturity.MARKETED:
+            raise ValidationError(
+                _(
+                    "A solution already on the market cannot apply: the programme tests "
+                    "prototypes and solutions in a first pilot, not yet on the market."
+                ),
+                code="marketed",
+            )
+        return maturity
+
+
+class ImpactsForm(forms.Form):
+    """One text per selection criterion of the call, kept in ``expected_impacts``."""
+
+    def __init__(self, *args, application, **kwargs):
+        self.application = application
+        impacts = application.expected_impacts or {}
+        self.criteria = list(application.call.criteria.all())
+        initial = {criterion.code: impacts.get(criterion.code, "") for criterion in self.criteria}
+        super().__init__(*args, initial=initial, **kwargs)
+        for criterion in self.criteria:
+            self.fields[criterion.code] = forms.CharField(
+                label=criterion.name,
+                help_text=criterion.description,
+                required=False,
+                max_length=2000,
+                widget=forms.Textarea(attrs={"rows": 3}),
+                validators=[validate_no_nul],
+            )
+        self.helper = _helper()
+
+    def valid_data(self) -> dict:
+        if not hasattr(self, "cleaned_data"):
+            self.is_valid()
+        impacts = {
+            code: text.strip()
+            for code, text in self.cleaned_data.items()
+            if code not in self.errors and isinstance(text, str)
+        }
+        return {"expected_impacts": impacts}
+
+
+class MultipleFileInput(forms.FileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    widget = MultipleFileInput
+
+    def clean(self, data, initial=None):
+        if isinstance(data, list | tuple):
+            return [super(MultipleFileField, self).clean(item, initial) for item in data if item]
+        return [super().clean(data, initial)] if data else []
+
+
+class _UploadForm(forms.Form):
+    """Each file is checked on its content; valid files are kept even beside a refused one."""
+
+    uploads: tuple = ()  # (field name, attachment kind)
+
+    def __init__(self, *args, application, **kwargs):
+        self.application = application
+        super().__init__(*args, **kwargs)
+        self.helper = _helper()
+        self._valid = []
+
+    def clean(self):
+        cleaned = super().clean()
+        self._valid = []
+        for name, kind in self.uploads:
+            files = cleaned.get(name)
+            files = files if isinstance(files, list) else [files] if files else []
+            errors = []
+            if kind == AttachmentKind.IMAGE:
+                room = MAX_IMAGES - self.existing_images
+                if len(files) > room:
+                    errors.append(
+                        ValidationError(
+                            _(
+                                "You can send at most %(max)d images; you have %(count)d "
+                                "already. Only the first %(room)d of these were kept."
+                            )
+                            % {"max": MAX_IMAGES, "count": self.existing_images, "room": room}
+                        )
+                    )
+                    files = files[: max(room, 0)]
+            for upload in files:
+                try:
+                    upload_check(upload, kind=kind)
+                except ValidationError as error:
+                    errors.append(error)
+                else:
+                    self._valid.append((name, kind, upload))
+            if errors:
+                self.add_error(name, errors)
+        return cleaned
+
+    @property
+    def existing_images(self) -> int:
+        return sum(
+            1
+            for attachment in self.application.attachments.all()
+            if attachment.kind == AttachmentKind.IMAGE
+        )
+
+    def valid_uploads(self):
+        if not hasattr(self, "cleaned_data"):
+            self.is_valid()
+        return list(self._valid)
+
+
+class AttachmentsForm(_UploadForm):
+    uploads = (("presentation", AttachmentKind.PRESENTATION), ("images", AttachmentKind.IMAGE))
+
+    presentation = forms.FileField(
+        label=_("Presentation (PDF)"),
+        required=False,
+        allow_empty_file=True,
+        help_text=_("A PDF of at most 10 MB. A new file replaces the previous one."),
+        widget=forms.FileInput(attrs={"accept": "application/pdf,.pdf"}),
+    )
+    images = MultipleFileField(
+        label=_("Images"),
+        required=False,
+        allow_empty_file=True,
+        help_text=_("Up to 5 images, JPEG, PNG or WebP, at most 5 MB each."),
+        widget=MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+    )
+
+
+class CouncilDecisionForm(_UploadForm):
+    uploads = (("council_decision", AttachmentKind.COUNCIL_DECISION),)
+
+    council_decision = forms.FileField(
+        label=_("Council decision (PDF)"),
+        required=False,
+        allow_empty_file=True,
+        help_text=_(
+            "The decision of the municipal council to apply, as a PDF of at most 10 MB. "
+            "A new file replaces the previous one."
+        ),
+        widget=forms.FileInput(attrs={"accept": "application/pdf,.pdf"}),
+    )
+
+
+class TownForm(StepForm):
+    class Meta:
+        model = Application
+        fields = ["town_name", "town_insee_code", "town_department", "town_ept", "town_mayor"]
+        help_texts = {"town_insee_code": _("Five characters, for example 93005.")}
+
+    def clean(self):
+        cleaned = super().clean()
+        code, department = cleaned.get("town_insee_code"), cleaned.get("town_department")
+        if code and department and not code.startswith(department):
+            self.add_error(
+                "town_insee_code", _("The INSEE code must start with the department number.")
+            )
+        return cleaned
+
+
+def _range_message(label, bounds):
+    return _("The %(label)s must be between %(low)s and %(high)s (Île-de-France).") % {
+        "label": label,
+        "low": bounds[0],
+        "high": bounds[1],
+    }
+
+
+class DistrictForm(StepForm):
+    class Meta:
+        model = Application
+        fields = [
+            "priority_challenge",
+            "themes",
+            "district_name",
+            "district_description",
+            "district_latitude",
+            "district_longitude",
+        ]
+        widgets = {
+            "priority_challenge": forms.Textarea(attrs={"rows": 4}),
+            "district_description": forms.Textarea(attrs={"rows": 6}),
+            "themes": forms.CheckboxSelectMultiple,
+        }
+        labels = {"themes": _("Challenge themes")}
+        help_texts = {
+            "priority_challenge": _("The one challenge the town wants solutions for."),
+            "district_latitude": _("Of the district's centre, in degrees, e.g. 48.938600."),
+            "district_longitude": _("Of the district's centre, in degrees, e.g. 2.497500."),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["themes"].queryset = self.application.call.edition.challenges.all()
+
+    def _clean_coordinate(self, name, bounds, label):
+        value = self.cleaned_data.get(name)
+        if value is not None and not bounds[0] <= value <= bounds[1]:
+            raise ValidationError(_range_message(label, bounds), code="outside")
+        return value
+
+    def clean_district_latitude(self):
+        return self._clean_coordinate("district_latitude", LATITUDE_RANGE, _("latitude"))
+
+    def clean_district_longitude(self):
+        return self._clean_coordinate("district_longitude", LONGITUDE_RANGE, _("longitude"))
+
+
+class MotivationForm(StepForm):
+    class Meta:
+        model = Application
+        fields = ["motivation", "commitments"]
+        widgets = {
+            "motivation": forms.Textarea(attrs={"rows": 6}),
+            "commitments": forms.Textarea(attrs={"rows": 6}),
+        }
+        help_texts = {
+            "commitments": _(
+                "A referent, places to test, help with permits, communication to residents…"
+            ),
+        }
+
+
+def _privacy_label():
+    return format_html(
+        '{} <a href="{}">{}</a>',
+        _("I accept that my data is processed to review this application, as described in the"),
+        reverse("municipalities:legal"),
+        _("privacy notice"),
+    )
+
+
+class DeclarationsForm(StepForm):
+    """The declarations; ``require=True`` when submitting."""
+
+    class Meta:
+        model = Application
+        fields = ["declares_accuracy", "accepts_privacy", "consents_publication"]
+        labels = {
+            "declares_accuracy": _(
+                "I declare that the information in this application is accurate."
+            ),
+            "consents_publication": _(
+                "I agree that the portal shows this application publicly if it is selected "
+                "(optional)."
+            ),
+        }
+
+    def __init__(self, *args, require=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["accepts_privacy"].label = _privacy_label()
+        if require:
+            self.fields["declares_accuracy"].required = True
+            self.fields["declares_accuracy"].error_messages["required"] = _(
+                "Tick this box to submit: the information must be accurate."
+            )
+            self.fields["accepts_privacy"].required = True
+            self.fields["accepts_privacy"].error_messages["required"] = _(
+                "Tick this box to submit: we need your consent to process the application."
+            )
