@@ -74,3 +74,10 @@ shell: venv
 
 clean:
 	rm -rf var/db.sqlite3 var/celery-broker var/mail
+
+# Benchmarks: one table, JSON under bench/results/ (see bench/README.md). Needs PostgreSQL
+# and Redis like make test; uses its own database (qmi_bench) and Redis db (13).
+.PHONY: bench
+bench: venv services compilemessages
+	@bash .ci/system-packages wrk || echo "wrk could not be installed: the Python load generator is used."
+	$(PY) -m bench.run $(BENCH_ARGS)

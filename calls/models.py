@@ -37,6 +37,7 @@ from .enums import (
 )
 from .validators import validate_no_nul, validate_siret
 
+
 class PrivateStorage(FileSystemStorage):
     """Applicants' files: never under MEDIA_ROOT, never at a URL of their own.
 

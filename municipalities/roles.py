@@ -15,9 +15,13 @@ ALL_ACTIONS = ("add", "change", "delete", "view")
 def grant(apps, grants):
     """grants: {group name: {app_label: {model: actions}}}, with historical models."""
     for app_config in apps.get_app_configs():
-        app_config.models_module = True
+        # Historical apps have no models module; create_permissions skips those.
+        stub = getattr(app_config, "models_module", None) is None
+        if stub:
+            app_config.models_module = True
         create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
+        if stub:
+            app_config.models_module = None
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     for group_name, apps_models in grants.items():

@@ -6,12 +6,14 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext
 
 from calls.selectors import calls_open_or_upcoming
+from qmi_portal.cache import public_page
 
 from . import selectors
 from .models import Edition, Municipality, Partner
 from .permissions import is_programme_staff
 
 
+@public_page
 def home(request):
     return render(
         request,
@@ -25,6 +27,7 @@ def home(request):
     )
 
 
+@public_page
 def edition_list(request):
     return render(
         request,
@@ -33,6 +36,7 @@ def edition_list(request):
     )
 
 
+@public_page
 def edition_detail(request, number):
     edition = get_object_or_404(Edition, number=number)
     return render(
@@ -47,6 +51,7 @@ def edition_detail(request, number):
     )
 
 
+@public_page
 def municipality_list(request):
     return render(
         request,
@@ -55,6 +60,7 @@ def municipality_list(request):
     )
 
 
+@public_page
 def municipality_detail(request, slug):
     municipality = get_object_or_404(Municipality, slug=slug)
     districts = list(selectors.municipality_districts(municipality))
@@ -69,10 +75,12 @@ def municipality_detail(request, slug):
     )
 
 
+@public_page
 def partner_list(request):
     return render(request, "municipalities/partner_list.html", {"partners": Partner.objects.all()})
 
 
+@public_page
 def legal(request):
     return render(request, "municipalities/legal.html")
 

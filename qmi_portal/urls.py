@@ -9,7 +9,12 @@ admin.site.site_header = _("QMI portal administration")
 admin.site.site_title = _("QMI portal")
 admin.site.index_title = _("Programme management")
 
-urlpatterns = i18n_patterns(
+urlpatterns = [
+    # The two reference views of the benchmarks, only with BENCH_REFERENCE_VIEWS=1.
+    path("bench/", include("bench.urls")),
+]
+
+urlpatterns += i18n_patterns(
     # Inside the language prefix, so that `next` is read in the page's language.
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

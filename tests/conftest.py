@@ -1,5 +1,32 @@
+import importlib
+
 import pytest
 from django.utils import translation
+
+# The migrations that create the roles (groups and their permissions).
+ROLE_MIGRATIONS = [
+    ("municipalities.migrations.0002_roles", "create_roles"),
+    ("calls.migrations.0003_roles", "grant_permissions"),
+]
+DB_FIXTURES = {"db", "transactional_db", "live_server", "django_db_serialized_rollback"}
+
+
+@pytest.fixture(autouse=True)
+def _roles_exist(request):
+    """Transactional tests flush the tables, groups included: put the roles back."""
+    if not (
+        request.node.get_closest_marker("django_db") or DB_FIXTURES & set(request.fixturenames)
+    ):
+        return
+    request.getfixturevalue("_django_db_helper")
+    from django.apps import apps
+    from django.contrib.auth.models import Group
+
+    from municipalities.roles import PROGRAMME_STAFF
+
+    if not Group.objects.filter(name=PROGRAMME_STAFF).exists():
+        for module, function in ROLE_MIGRATIONS:
+            getattr(importlib.import_module(module), function)(apps, None)
 
 
 @pytest.fixture(autouse=True)

@@ -122,6 +122,13 @@ def application_set_status(
             )
         if status == S.SELECTED:
             _guard_select(application, selected_district)
+        if status == S.SELECTED and application.call.is_for_municipalities:
+            # Before the status is saved: a selected application needs its district.
+            from .decisions import district_create_from_application
+
+            application.selected_district = district_create_from_application(
+                application=application
+            )
 
         application.status = status
         application.save()
@@ -142,10 +149,6 @@ def application_set_status(
                 f"decision:{application.pk}:{status}",
                 queue=False,
             )
-        if status == S.SELECTED and application.call.is_for_municipalities:
-            from .decisions import district_create_from_application
-
-            district_create_from_application(application=application)
     return application
 
 

@@ -22,6 +22,9 @@ from ..services.preregistration import (
 from .signin import TOKEN_PAGE_REFERRER_POLICY, client_ip
 
 
+# No CSRF token: forging this anonymous form gains nothing (the address must
+# confirm by mail), and without a token the public call page can be cached.
+@csrf_exempt
 @require_http_methods(["GET", "POST"])
 def preregister(request, slug):
     call = get_object_or_404(Call.objects.select_related("edition"), slug=slug)

@@ -7,12 +7,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from qmi_portal.cache import public_page
+
 from .. import selectors
 from ..enums import CallState
 from ..forms.preregistration import PreRegistrationForm
 from ..models import Call
 
 
+@public_page
 def call_list(request):
     now = timezone.now()
     calls = list(selectors.calls_public())
@@ -23,6 +26,7 @@ def call_list(request):
     return render(request, "calls/call_list.html", {"groups": groups})
 
 
+@public_page
 def call_detail(request, slug):
     call = get_object_or_404(Call.objects.select_related("edition"), slug=slug)
     now = timezone.now()

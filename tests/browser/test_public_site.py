@@ -36,7 +36,7 @@ def test_visitor_goes_from_home_to_a_municipality_then_to_english(page, screensh
     screenshot("municipality-fr")
     assert axe_violations() == []
 
-    page.locator(".language-switcher button[value=en]").click()
+    page.locator(".language-switcher a[hreflang=en]").click()
     expect(page).to_have_url(re.compile(r"/en/municipalities/aubervilliers/$"))
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.get_by_text("Redevelopment and revitalisation of the town centre.")).to_be_visible()

@@ -39,6 +39,7 @@ from tests.factories import (
     SelectionCriterionFactory,
     UpcomingCallFactory,
     UrbanChallengeFactory,
+    UserFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -626,9 +627,10 @@ def test_call_detail_upcoming_shows_preregistration_and_disabled_apply(client, c
     assert "9 days, 23 hours and 59 minutes" in html or "10 days" in html
 
 
-def test_call_detail_open_shows_apply_post_form(client):
+def test_call_detail_open_shows_apply_post_form_to_signed_in_user(client):
     now = timezone.now()
     call = CallFactory(opens_at=now - dt.timedelta(days=1), closes_at=now + dt.timedelta(hours=5))
+    client.force_login(UserFactory())
 
     response = client.get(f"/en/calls/{call.slug}/")
 
@@ -640,6 +642,18 @@ def test_call_detail_open_shows_apply_post_form(client):
     assert "Time left to apply" in html
     assert re.search(r"4 hours and 59 minutes|5 hours", html)
     assert 'src="/static/js/countdown.js"' in html
+
+
+def test_call_detail_open_gives_visitors_a_sign_in_link_and_no_csrf_token(client):
+    now = timezone.now()
+    call = CallFactory(opens_at=now - dt.timedelta(days=1), closes_at=now + dt.timedelta(hours=5))
+
+    response = client.get(f"/en/calls/{call.slug}/")
+
+    html = response.content.decode()
+    assert f'href="/en/signin/?next=/en/calls/{call.slug}/"' in html
+    assert "csrfmiddlewaretoken" not in html
+    assert not response.cookies
 
 
 def test_call_detail_closed_explains_apply(client):

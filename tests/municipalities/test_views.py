@@ -39,7 +39,7 @@ PARTNER_LIST_QUERIES = 1
 LEGAL_QUERIES = 0
 # Session, user, the header's role checks (staff, reviewer, membership), the page's
 # staff checks (view and selector) and its districts.
-MY_MUNICIPALITY_QUERIES = 9
+MY_MUNICIPALITY_QUERIES = 6
 
 
 @pytest.fixture(autouse=True)
@@ -456,7 +456,7 @@ def test_root_redirects_to_a_language(client):
     assert response["Location"] in ("/fr/", "/en/")
 
 
-# Language switcher.
+# Language switcher: plain links to the same page in the other language.
 
 
 @pytest.mark.parametrize(
@@ -468,53 +468,24 @@ def test_root_redirects_to_a_language(client):
     ],
 )
 def test_language_switcher_to_english_keeps_the_page(client, fontenay, origin, target):
-    response = client.post("/fr/i18n/setlang/", {"language": "en", "next": origin})
+    html = _html(client.get(origin))
 
-    assert response.status_code == 302
-    assert response["Location"] == target
-    assert response.cookies["django_language"].value == "en"
+    assert f'href="{target}" hreflang="en" lang="en"' in html
     assert '<html lang="en">' in _html(client.get(target))
 
 
 def test_language_switcher_back_to_french_keeps_the_page(client, fontenay):
-    client.post(
-        "/fr/i18n/setlang/", {"language": "en", "next": "/fr/municipalities/fontenay-sous-bois/"}
-    )
+    html = _html(client.get("/en/municipalities/fontenay-sous-bois/"))
 
-    response = client.post(
-        "/fr/i18n/setlang/", {"language": "fr", "next": "/en/municipalities/fontenay-sous-bois/"}
-    )
-
-    assert response["Location"] == "/fr/municipalities/fontenay-sous-bois/"
+    assert 'href="/fr/municipalities/fontenay-sous-bois/" hreflang="fr" lang="fr"' in html
 
 
-def test_language_switcher_to_french_from_english_link_keeps_the_page(client, fontenay):
-    # A French-speaking visitor opened a shared /en/ link: no language cookie yet.
-    response = client.post(
-        "/fr/i18n/setlang/",
-        {"language": "fr", "next": "/en/municipalities/fontenay-sous-bois/"},
-        headers={"accept-language": "fr-FR,fr;q=0.9"},
-    )
-
-    assert response["Location"] == "/fr/municipalities/fontenay-sous-bois/"
-
-
-def test_language_switcher_to_english_from_english_browser_keeps_the_page(client, fontenay):
-    # An English-speaking visitor opened a shared /fr/ link: no language cookie yet.
-    response = client.post(
-        "/fr/i18n/setlang/",
-        {"language": "en", "next": "/fr/municipalities/fontenay-sous-bois/"},
-        headers={"accept-language": "en-GB,en;q=0.9"},
-    )
-
-    assert response["Location"] == "/en/municipalities/fontenay-sous-bois/"
-
-
-def test_language_switcher_form_on_every_page_posts_current_path(client, fontenay):
+def test_language_switcher_marks_the_current_language(client, fontenay):
     html = _html(client.get("/fr/municipalities/fontenay-sous-bois/"))
 
-    assert 'action="/fr/i18n/setlang/"' in html
-    assert 'name="next" type="hidden" value="/fr/municipalities/fontenay-sous-bois/"' in html
+    assert 'href="/fr/municipalities/fontenay-sous-bois/" hreflang="fr" lang="fr"' in html
+    assert 'aria-current="true"' in html
+    assert "csrfmiddlewaretoken" not in html
 
 
 # The municipality staff's page.
