@@ -36,6 +36,13 @@ def _french_by_default():
         yield
 
 
+@pytest.fixture
+def english():
+    """For tests that read the English texts: URLs under /en/, messages in English."""
+    with translation.override("en"):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """The real hasher costs ~0.7 s per user; tests check access, not hashing."""

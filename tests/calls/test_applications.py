@@ -153,6 +153,7 @@ def test_application_start_sends_anonymous_visitors_to_sign_in_with_next(client,
     assert not Application.objects.exists()
 
 
+@pytest.mark.usefixtures("english")
 @pytest.mark.parametrize(
     ("opens", "closes"),
     [
@@ -178,6 +179,7 @@ def test_application_start_for_an_ami_call_opens_the_town_step(applicant_client)
     assert response["Location"].endswith("/step/town/")
 
 
+@pytest.mark.usefixtures("english")
 def test_application_create_service_refuses_a_closed_call(applicant, call):
     with pytest.raises(Exception, match="not open"):
         application_create(
@@ -230,6 +232,7 @@ def test_step_post_save_stays_and_previous_goes_back(applicant_client, draft):
     assert response["Location"] == step_url(draft, "organisation")
 
 
+@pytest.mark.usefixtures("english")
 def test_a_failed_step_keeps_what_was_typed_and_saves_the_valid_rest(applicant_client, draft):
     response = applicant_client.post(
         step_url(draft, "organisation"),
@@ -303,6 +306,7 @@ def test_summary_over_500_and_description_over_5000_characters_are_refused(appli
     assert "5000" in errors["solution_description"][0].replace("\u202f", "").replace(" ", "")
 
 
+@pytest.mark.usefixtures("english")
 def test_solution_step_refuses_a_solution_already_on_the_market(applicant_client, draft):
     response = applicant_client.post(
         step_url(draft, "solution"), {"maturity": Maturity.MARKETED, "action": "next"}
@@ -431,6 +435,7 @@ def test_contact_step_adds_changes_and_removes_team_members(applicant_client, dr
     assert [member.name for member in draft.team_members.all()] == ["Inès Garnier", "Léa"]
 
 
+@pytest.mark.usefixtures("english")
 def test_contact_step_team_member_without_a_name_gets_a_message(applicant_client, draft):
     response = applicant_client.post(
         step_url(draft, "contact"),
@@ -775,6 +780,7 @@ def test_at_most_five_images(applicant_client, draft):
     assert draft.attachments.filter(kind=AttachmentKind.IMAGE).count() == 5
 
 
+@pytest.mark.usefixtures("english")
 def test_attachment_add_service_refuses_a_sixth_image_and_a_wrong_kind(draft):
     for _ in range(5):
         AttachmentFactory(application=draft, kind=AttachmentKind.IMAGE)
@@ -865,6 +871,7 @@ def test_attachment_of_another_application_is_a_404_even_with_the_right_pk(appli
 # --- Review and submit --------------------------------------------------------
 
 
+@pytest.mark.usefixtures("english")
 def test_review_lists_what_is_missing_with_links_to_the_steps(applicant_client, draft):
     response = applicant_client.get(review_url(draft))
     html = response.content.decode()
@@ -919,6 +926,7 @@ def test_submit_a_complete_application(
     assert application.reference in mail.outbox[0].subject
 
 
+@pytest.mark.usefixtures("english")
 def test_submit_an_incomplete_application_is_refused_and_the_draft_kept(applicant_client, draft):
     response = applicant_client.post(
         review_url(draft), {"declares_accuracy": "on", "accepts_privacy": "on"}, follow=True
@@ -930,6 +938,7 @@ def test_submit_an_incomplete_application_is_refused_and_the_draft_kept(applican
     assert draft.declares_accuracy is True
 
 
+@pytest.mark.usefixtures("english")
 def test_submit_after_the_deadline_is_refused_with_a_clear_message(
     applicant_client, applicant, call
 ):
@@ -984,6 +993,7 @@ def test_references_are_numbered_per_edition_and_kind_and_unique(call):
     assert len(set(Application.objects.values_list("reference", flat=True))) == 4
 
 
+@pytest.mark.usefixtures("english")
 def test_a_submitted_application_is_read_only(applicant_client, applicant, call):
     application = submitted_application(call=call, applicant=applicant)
     name = application.organisation_name
@@ -1067,6 +1077,7 @@ def test_withdraw_before_the_deadline(applicant_client, applicant, call):
     assert application.reference  # a withdrawn application keeps its reference
 
 
+@pytest.mark.usefixtures("english")
 def test_withdraw_after_the_deadline_is_refused(applicant_client, applicant, call):
     application = submitted_application(call=call, applicant=applicant)
     _close(call)
