@@ -21,7 +21,8 @@ GRANTS = {
                 "municipalityopinion",
             ],
             ALL_ACTIONS,
-        ),
+        )
+        | {"signinlink": ("view",), "referencecounter": ("view",)},
         "notifications": {
             "mailtemplate": ("change", "view"),
             "outgoingmail": ("change", "view"),

@@ -1,7 +1,11 @@
-"""What a decision creates: districts from municipality applications."""
+"""Decisions: batches of status changes, and what a selection creates."""
 
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from municipalities.models import InnovationDistrict, Municipality
 
@@ -50,3 +54,49 @@ def _free_slug(name):
     while Municipality.objects.filter(slug=slug).exists():
         slug, index = f"{base}-{index}", index + 1
     return slug
+
+
+@dataclass
+class BatchResult:
+    """What a batch of status changes did: the applications changed, and why others were not."""
+
+    done: list = field(default_factory=list)
+    errors: list[tuple[object, str]] = field(default_factory=list)
+
+
+def applications_decide(
+    *, applications, status: str, by, districts=None, reason: str = ""
+) -> BatchResult:
+    """Move several applications to ``status`` through the workflow, in one transaction.
+
+    Each application is changed by ``application_set_status`` in its own
+    savepoint: one refused change (an illegal transition, a reached cap per
+    district, a missing reason) leaves that application exactly as it was and
+    is reported with its message, while the others go on. ``districts`` maps
+    an application's pk to the district it is selected for. The workflow does
+    everything else: history, decision mail drafts, districts created.
+    """
+    from .workflow import application_set_status
+
+    districts = districts or {}
+    result = BatchResult()
+    with transaction.atomic():
+        for application in sorted(applications, key=lambda item: (item.reference or "", item.pk)):
+            try:
+                with transaction.atomic():
+                    changed = application_set_status(
+                        application=application,
+                        status=status,
+                        by=by,
+                        reason=reason,
+                        selected_district=districts.get(application.pk),
+                    )
+            except ValidationError as error:
+                result.errors.append((application, " ".join(error.messages)))
+            except PermissionDenied as error:
+                result.errors.append(
+                    (application, str(error) or _("You may not make this change."))
+                )
+            else:
+                result.done.append(changed)
+    return result

@@ -195,7 +195,9 @@ def test_new_applicant_fills_leaves_comes_back_and_submits(
     _check(page, axe_violations, screenshot, "application-6-review")
     page.check("[name=declares_accuracy]")
     page.check("[name=accepts_privacy]")
-    page.get_by_role("button", name=re.compile("Submit the application|Déposer la candidature")).click()
+    page.get_by_role(
+        "button", name=re.compile("Submit the application|Déposer la candidature")
+    ).click()
 
     # Confirmation with the reference.
     expect(page).to_have_url(re.compile(r"/submitted/$"))
