@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext
 from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 
 from municipalities.models import InnovationDistrict
@@ -262,9 +262,14 @@ class AssignmentInline(ReadOnlyInline):
     def score_details(self, obj):
         return format_html_join(
             "",
-            "<div>{}: <strong>{}</strong>{}</div>",
+            "<div>{}{} <strong>{}</strong>{}</div>",
             (
-                (score.criterion.name, score.value, f" – {score.comment}" if score.comment else "")
+                (
+                    score.criterion.name,
+                    pgettext("before a value", ":"),
+                    score.value,
+                    f" – {score.comment}" if score.comment else "",
+                )
                 for score in obj.scores.all()
             ),
         )

@@ -1,7 +1,7 @@
 from django.contrib import admin, messages
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext
 from modeltranslation.admin import TranslationAdmin
 
 from . import services
@@ -22,7 +22,12 @@ class MailTemplateAdmin(TranslationAdmin):
         if not definition:
             return "—"
         return format_html_join(
-            "", "<div><code>{{{{ {} }}}}</code>: {}</div>", definition.variables.items()
+            "",
+            "<div><code>{{{{ {} }}}}</code>{} {}</div>",
+            (
+                (name, pgettext("before a value", ":"), label)
+                for name, label in definition.variables.items()
+            ),
         )
 
     def has_add_permission(self, request):
