@@ -25,11 +25,6 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 CHANGELIST = "/fr/admin/calls/application/"
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hasher(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def _signed_in(browser, live_server, user):
     client = Client()
     client.force_login(user)

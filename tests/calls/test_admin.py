@@ -20,11 +20,6 @@ ROWS = [1, 3]
 CHANGELIST_QUERIES = 10
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hasher(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def calls():
     now = timezone.now()

@@ -31,11 +31,6 @@ pytestmark = pytest.mark.django_db
 CHANGELIST = reverse("admin:calls_application_changelist")
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hasher(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def world():
     return make_world()

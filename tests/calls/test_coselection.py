@@ -12,11 +12,6 @@ pytestmark = pytest.mark.django_db
 LIST = reverse("calls:coselection_list")
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hasher(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def world():
     return make_world()

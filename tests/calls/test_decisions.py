@@ -18,11 +18,6 @@ from tests.factories import ApplicationFactory, CallFactory, MunicipalityApplica
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hasher(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def world():
     world = make_world()

@@ -49,11 +49,6 @@ AUBERVILLIERS_RING = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hasher(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def _rows(rows):
     """`rows` of every programme model, each tied to the others as in real data."""
     for _ in range(rows):

@@ -28,11 +28,6 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hasher(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def _errors(instance) -> dict[str, list[str]]:
     with pytest.raises(ValidationError) as caught:
         instance.full_clean()

@@ -42,11 +42,6 @@ LEGAL_QUERIES = 0
 MY_MUNICIPALITY_QUERIES = 6
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hasher(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def _programme(rows):
     """An edition with `rows` themes, host towns (each also in another edition), calls, partners."""
     now = timezone.now()
