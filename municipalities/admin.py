@@ -34,6 +34,7 @@ class EditionAdmin(TranslationAdmin):
                 district_count=Count("districts", distinct=True),
                 challenge_count=Count("challenges", distinct=True),
             )
+            .order_by("number")
         )
 
     @admin.display(description=_("years"))
@@ -89,7 +90,11 @@ class MunicipalityAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return (
-            super().get_queryset(request).annotate(district_count=Count("districts", distinct=True))
+            super()
+            .get_queryset(request)
+            .annotate(district_count=Count("districts", distinct=True))
+            # Meta.ordering is dropped by GROUP BY queries: keep pages stable.
+            .order_by("name")
         )
 
     @admin.display(description=_("districts"), ordering="district_count")
