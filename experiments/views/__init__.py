@@ -1,0 +1,1 @@
+"""Experiment views: the experimenter's pages, events and the public showcase."""
