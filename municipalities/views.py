@@ -1,16 +1,18 @@
 """Public pages of the programme, and the municipality staff's own page."""
 
+import datetime as dt
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext
 
 from calls.selectors import calls_open_or_upcoming
+from experiments.selectors_public import edition_figures, events_public_upcoming
 from qmi_portal.cache import public_page
 
-from . import selectors
+from . import dashboard, selectors
 from .models import Edition, Municipality, Partner
-from .permissions import is_programme_staff
 
 
 @public_page
@@ -23,6 +25,7 @@ def home(request):
             "calls": calls_open_or_upcoming(),
             "editions": selectors.editions_with_figures(),
             "municipalities": selectors.municipalities_with_districts(),
+            "events": events_public_upcoming(),
         },
     )
 
@@ -47,6 +50,7 @@ def edition_detail(request, number):
             "districts": selectors.districts_of_edition(edition),
             "challenges": edition.challenges.all(),
             "calls": edition.calls.order_by("opens_at"),
+            "figures": edition_figures(edition),
         },
     )
 
@@ -85,19 +89,23 @@ def legal(request):
     return render(request, "municipalities/legal.html")
 
 
-@login_required
-def my_municipality(request):
-    """Municipality staff's page: their own municipalities and districts only."""
+# The day the accessibility statement was drawn up; change it when the statement is reviewed.
+ACCESSIBILITY_STATEMENT_DATE = dt.date(2026, 11, 23)
+
+
+@public_page
+def accessibility(request):
     return render(
         request,
-        "municipalities/my_municipality.html",
-        {
-            "districts": selectors.districts_for(request.user).order_by(
-                "municipality__name", "-edition__number"
-            ),
-            "is_programme_staff": is_programme_staff(request.user),
-        },
+        "municipalities/accessibility.html",
+        {"statement_date": ACCESSIBILITY_STATEMENT_DATE},
     )
+
+
+@login_required
+def my_municipality(request):
+    """Municipality staff's page: the dashboard of their own districts (dashboard.py)."""
+    return dashboard.home(request)
 
 
 def _map_data(districts):

@@ -30,9 +30,9 @@ LANGUAGES = ["fr", "en"]
 ROWS = [1, 3]
 
 # Queries per page, whatever the number of rows.
-HOME_QUERIES = 9  # 5 figures, calls, editions, municipalities + their districts
+HOME_QUERIES = 10  # 5 figures, calls, editions, municipalities + their districts, events
 EDITION_LIST_QUERIES = 1
-EDITION_DETAIL_QUERIES = 5  # edition, districts + themes, challenges, calls
+EDITION_DETAIL_QUERIES = 6  # edition, districts + themes, challenges, calls, figures
 MUNICIPALITY_LIST_QUERIES = 2  # municipalities + their districts
 MUNICIPALITY_DETAIL_QUERIES = 3  # municipality, districts + themes
 PARTNER_LIST_QUERIES = 1
@@ -592,3 +592,33 @@ def test_login_right_password_leads_to_my_municipality(client):
 
     assert response.status_code == 302
     assert response["Location"] == "/fr/my-municipality/"
+
+
+# Accessibility statement (RGAA).
+
+
+@pytest.mark.django_db
+def test_accessibility_statement_gives_status_and_remedies(client):
+    html = _html(client.get("/fr/accessibility/"))
+
+    assert "partiellement conforme" in html
+    assert "23 novembre 2026" in html
+    assert "RGAA 4.1" in html
+    assert "Défenseur des droits" in html
+    assert "mailto:inno-num@metropolegrandparis.fr" in html
+
+
+@pytest.mark.django_db
+def test_accessibility_statement_in_english(client):
+    html = _html(client.get("/en/accessibility/"))
+
+    assert "partially compliant" in html
+    assert "Nov. 23, 2026" in html
+
+
+@pytest.mark.django_db
+def test_footer_links_to_accessibility_statement(client):
+    html = _html(client.get("/fr/"))
+
+    assert 'href="/fr/accessibility/"' in html
+    assert "Accessibilité : partiellement conforme" in html

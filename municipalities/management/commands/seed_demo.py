@@ -13,6 +13,13 @@ from django.db import transaction
 
 from calls.demo import DEMO_REVIEWER, seed_applications, seed_calls, seed_demo_reviewers
 from calls.demo_scale import seed_scale
+from experiments.demo import DEMO_EXPERIMENTER, seed_experiments
+from experiments.demo_scale import (
+    BENCH_EXPERIMENTS,
+    BENCH_INDICATORS,
+    BENCH_MONTHS,
+    seed_experiment_scale,
+)
 from municipalities.demo import (
     DEMO_MUNICIPALITY,
     DEMO_STAFF,
@@ -20,6 +27,7 @@ from municipalities.demo import (
     seed_programme,
 )
 from municipalities.models import Edition
+from notifications.demo import seed_reminder_demo
 
 
 class Command(BaseCommand):
@@ -60,16 +68,24 @@ class Command(BaseCommand):
                 municipality_user=User.objects.get(username=DEMO_MUNICIPALITY["username"]),
                 reviewers=reviewers,
             )
+            experiments = seed_experiments(
+                staff=User.objects.get(username=DEMO_STAFF["username"]),
+                municipality_user=User.objects.get(username=DEMO_MUNICIPALITY["username"]),
+            )
+            # A confirmed pre-registration: beat's first sweep puts its mail in the outbox.
+            seed_reminder_demo()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data loaded: {Edition.objects.count()} editions, "
                 f"{len(programme['municipalities'])} municipalities, {len(calls)} calls, "
-                f"{len(applications)} new demo applications."
+                f"{len(applications)} new demo applications, "
+                f"{len(experiments)} new demo experiments."
             )
         )
         for role, username, password in [
             *logins,
             ("Reviewer", DEMO_REVIEWER["username"], DEMO_REVIEWER["password"]),
+            ("Experimenter", DEMO_EXPERIMENTER["username"], DEMO_EXPERIMENTER["password"]),
         ]:
             self.stdout.write(f"  {role}: {username} / {password}")
         if scale:
@@ -79,5 +95,19 @@ class Command(BaseCommand):
                     f"Scale: {result.created} applications created ({result.total} generated "
                     f"in all) in {result.seconds:.1f} s."
                 )
+            )
+            bench = seed_experiment_scale(log=self.stdout.write)
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Scale: {bench.rows['experiments']} experiments, "
+                    f"{bench.rows['indicators']} indicators, {bench.rows['measurements']} "
+                    f"measurements created in {bench.seconds:.1f} s."
+                )
+            )
+            self.stdout.write(
+                f"  Benchmark district: {bench.district.name} ({bench.district.municipality}, "
+                f"pk {bench.district.pk}): {BENCH_EXPERIMENTS} experiments × {BENCH_INDICATORS} "
+                f"indicators × {BENCH_MONTHS} monthly measurements; its town user: "
+                f"{bench.town_user.username} (no password)."
             )
         self.stdout.write(f"Time taken: {time.perf_counter() - started:.1f} s.")
