@@ -1,12 +1,15 @@
+from django import forms
 from django.contrib import admin, messages
+from django.urls import reverse
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext
 from modeltranslation.admin import TranslationAdmin
 
 from . import services
-from .models import MailTemplate, OutgoingMail
+from .models import MailTemplate, OutgoingMail, ReminderRule
 from .registry import BY_CODE
+from .reminders import reminder_kinds
 
 
 @admin.register(MailTemplate)
@@ -65,9 +68,29 @@ class OutgoingMailAdmin(admin.ModelAdmin):
         "claimed_at",
         "sent_at",
         "attempts",
+        "not_before",
         "last_error",
+        "documents",
     ]
     fields = readonly_fields
+
+    @admin.display(description=_("attached documents"))
+    def documents(self, obj):
+        reports = list(obj.attachments.all())
+        if not reports:
+            return "—"
+        return format_html_join(
+            "",
+            '<div><a href="{}">{}</a> ({})</div>',
+            (
+                (
+                    reverse("admin:reports_report_change", args=[report.pk]),
+                    report,
+                    report.get_status_display(),
+                )
+                for report in reports
+            ),
+        )
 
     def has_add_permission(self, request):
         return False
@@ -91,3 +114,36 @@ class OutgoingMailAdmin(admin.ModelAdmin):
             % {"count": count},
             messages.SUCCESS,
         )
+
+
+class ReminderRuleForm(forms.ModelForm):
+    kind = forms.ChoiceField(label=_("reminder"))
+
+    class Meta:
+        model = ReminderRule
+        fields = ["kind", "days", "hours", "is_active"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [
+            (code, kind.label) for code, kind in reminder_kinds().items()
+        ]
+        help_texts = [f"{kind.label}: {kind.help_text}" for kind in reminder_kinds().values()]
+        self.fields["kind"].help_text = format_html_join(
+            "", "<div>{}</div>", ((text,) for text in help_texts)
+        )
+
+
+@admin.register(ReminderRule)
+class ReminderRuleAdmin(admin.ModelAdmin):
+    """Offsets of each reminder. Changing one keeps what was sent; a new rule sends anew."""
+
+    form = ReminderRuleForm
+    list_display = ["kind_label", "days", "hours", "is_active"]
+    list_filter = ["kind", "is_active"]
+    list_editable = ["is_active"]
+
+    @admin.display(description=_("reminder"), ordering="kind")
+    def kind_label(self, obj):
+        kind = reminder_kinds().get(obj.kind)
+        return kind.label if kind else obj.kind

@@ -70,15 +70,79 @@ class OutgoingMail(models.Model):
         default=False,
         help_text=_("The body holds a secret (a sign-in link): it is wiped once sent."),
     )
+    not_before = models.DateTimeField(
+        _("not before"),
+        null=True,
+        blank=True,
+        help_text=_("After a failure, the next attempt waits until then (backoff)."),
+    )
+    claim = models.CharField(max_length=32, blank=True, editable=False)
+    attachments = models.ManyToManyField(
+        "reports.Report",
+        blank=True,
+        related_name="mails",
+        verbose_name=_("attached documents"),
+        help_text=_("Generated when the mail is sent, if they are not ready yet."),
+    )
 
     class Meta:
         ordering = ["-created_at"]
         verbose_name = _("email")
         verbose_name_plural = _("emails (outbox)")
         indexes = [
-            models.Index(fields=["status", "queued_at"], name="mail_status_queued"),
             models.Index(fields=["related_type", "related_id"], name="mail_related"),
+            # The sweep's claims read only what is still to send, in order: two small
+            # partial indexes (a sent mail leaves them), nothing to sort.
+            models.Index(fields=["id"], condition=models.Q(status="queued"), name="mail_queued"),
+            models.Index(
+                fields=["claimed_at"], condition=models.Q(status="sending"), name="mail_sending"
+            ),
         ]
 
     def __str__(self):
         return f"{self.subject} → {self.recipient}"
+
+
+class ReminderRule(models.Model):
+    """When a reminder goes: so long before (or after, for "late") its date.
+
+    Rules are rows that staff edit in the admin, one per offset, rather than
+    fields on each call: the same offsets hold for every call, and milestones
+    or events (experiments) use the same table. Which reminders exist (the
+    kinds, their dates and recipients) is code: ``notifications.reminders``.
+    Only the rule whose time came last is sent for an occurrence: someone who
+    starts a draft two days before the deadline gets the "2 days" reminder,
+    not a late "7 days" one.
+    """
+
+    kind = models.CharField(_("reminder"), max_length=60)
+    days = models.PositiveSmallIntegerField(_("days"), default=0)
+    hours = models.PositiveSmallIntegerField(_("hours"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["kind", "-days", "-hours"]
+        verbose_name = _("reminder rule")
+        verbose_name_plural = _("reminder rules")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "days", "hours"],
+                name="reminder_rule_unique_offset",
+                violation_error_message=_("This reminder already has a rule with this offset."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(hours__lt=24),
+                name="reminder_rule_hours_below_24",
+                violation_error_message=_("Hours go from 0 to 23; use days beyond."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.kind}: {self.days} d {self.hours} h"
+
+    @property
+    def offset(self):
+        import datetime as dt
+
+        return dt.timedelta(days=self.days, hours=self.hours)
