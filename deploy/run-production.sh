@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Run the portal as in production, without Docker: gunicorn, a Celery worker
+# and Celery beat on PostgreSQL and Redis, in the foreground. Ctrl-C (or
+# SIGTERM) stops all three; if one stops, the others are stopped too.
+#
+#   DATABASE_URL=postgres://… REDIS_URL=redis://… SECRET_KEY=… \
+#   ALLOWED_HOSTS=qmi.example.org SITE_URL=https://qmi.example.org \
+#   deploy/run-production.sh
+#
+# Before starting: migrations applied (the one-shot step), translations
+# compiled when msgfmt is there, static files collected. Settings come from
+# the environment or .env, as always (README, "Configuration"). For a plain
+# HTTP try on this machine, SITE_URL=http://127.0.0.1:8000 turns the HTTPS
+# settings off. GUNICORN_BIND (default 127.0.0.1:8000), WEB_CONCURRENCY,
+# WORKER_QUEUES (default celery,mail,pdf), WORKER_CONCURRENCY (default 2).
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+python="${PYTHON:-.venv/bin/python}"
+bin="$(dirname "$python")"
+export DEBUG="${DEBUG:-false}"
+export GUNICORN_BIND="${GUNICORN_BIND:-127.0.0.1:8000}"
+export STATICFILES_STORAGE="${STATICFILES_STORAGE:-qmi_portal.staticfiles.StaticFilesStorage}"
+
+"$python" manage.py migrate --noinput
+if command -v msgfmt >/dev/null; then
+  "$python" manage.py compilemessages --ignore=.venv --verbosity 0
+fi
+"$python" manage.py collectstatic --noinput --verbosity 0
+
+pids=()
+stop() {
+  trap - TERM INT
+  kill -TERM "${pids[@]}" 2>/dev/null || true
+  wait "${pids[@]}" 2>/dev/null || true
+}
+trap 'stop; exit 0' TERM INT
+
+"$bin/gunicorn" --config deploy/gunicorn.conf.py qmi_portal.wsgi &
+pids+=($!)
+"$bin/celery" --app=qmi_portal worker --queues="${WORKER_QUEUES:-celery,mail,pdf}" \
+  --concurrency="${WORKER_CONCURRENCY:-2}" --hostname="worker@%h" --loglevel=INFO &
+pids+=($!)
+"$bin/celery" --app=qmi_portal beat --loglevel=INFO --pidfile= &
+pids+=($!)
+echo "QMI portal: gunicorn on $GUNICORN_BIND, Celery worker and beat (pids ${pids[*]})."
+
+# The first to stop stops the others: a half-running portal is worse than none.
+status=0
+wait -n "${pids[@]}" || status=$?
+echo "A process of the portal stopped (status $status): stopping the others." >&2
+stop
+exit "$status"
