@@ -78,10 +78,14 @@ class Step:
 
     def save(self, *, application, form, formset=None, by):
         """Save what is valid in the form; return the application."""
+        values = form.valid_data()
+        # A selection sent as it was would cost its queries for nothing.
+        for name in getattr(form, "unchanged_selections", list)():
+            values.pop(name, None)
         return services.application_update_step(
             application=application,
             step=self.identifier,
-            values=form.valid_data(),
+            values=values,
             by=by,
         )
 

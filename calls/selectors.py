@@ -13,6 +13,7 @@ from django.db.models import (
     Avg,
     BooleanField,
     Case,
+    CharField,
     Count,
     DecimalField,
     Exists,
@@ -654,4 +655,8 @@ def _translated(field: str):
     language = translation.get_language() or "fr"
     if language == "fr":
         return F(f"{field}_fr")
-    return Coalesce(NullIf(F(f"{field}_{language}"), Value("")), F(f"{field}_fr"))
+    return Coalesce(
+        NullIf(F(f"{field}_{language}"), Value("")),
+        F(f"{field}_fr"),
+        output_field=CharField(),
+    )

@@ -7,25 +7,29 @@ What a submission needs is checked at submit (``application_missing``).
 
 import copy
 
-from crispy_forms.helper import FormHelper
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
+from django.core.validators import ProhibitNullCharactersValidator, RegexValidator
+from django.db import connection
 from django.forms.models import construct_instance
 from django.forms.utils import flatatt
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_countries.widgets import LazySelect
 
+from municipalities.models import InnovationDistrict, Municipality, UrbanChallenge
 from municipalities.validators import LATITUDE_RANGE, LONGITUDE_RANGE
 
 from ..enums import AttachmentKind, Maturity
-from ..models import Application
+from ..models import Application, Call
 from ..services.completeness import NO_SIRET
 from ..uploads import MAX_IMAGES, upload_check
 from ..validators import validate_no_nul, validate_siret
+from .rendering import BootstrapFieldsMixin
 
 validate_phone = RegexValidator(
     r"^\+?[0-9 ().-]{6,30}$",
@@ -69,15 +73,109 @@ class CountrySelect(_PythonOptionsMixin, LazySelect):
     pass
 
 
-def _helper() -> FormHelper:
-    helper = FormHelper()
-    # The page owns the <form> tag: one form may hold a step form and a formset.
-    helper.form_tag = False
-    helper.disable_csrf = True
-    return helper
+class SelectionField(forms.MultipleChoiceField):
+    """A many-to-many selection of the application: choice ids in, a list of ids out.
+
+    Its choices come from ``load`` (one light query that also says which are
+    selected), and it validates against them in Python. A
+    ModelMultipleChoiceField on a ModelForm reads the application's rows, then
+    the choices at each rendering, then the chosen rows at validation, each
+    through the ORM and modeltranslation: most of a step's time. The messages
+    are ModelMultipleChoiceField's.
+    """
+
+    widget = forms.CheckboxSelectMultiple
+    default_error_messages = {
+        "invalid_pk_value": forms.ModelMultipleChoiceField.default_error_messages[
+            "invalid_pk_value"
+        ],
+    }
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def load(self, rows) -> list[int]:
+        """Take the (id, label, selected) rows; return the ids selected."""
+        self.choices = [(pk, label) for pk, label, _selected in rows]
+        return [pk for pk, _label, selected in rows if selected]
+
+    def validate(self, value):
+        # ModelMultipleChoiceField's order: every value a valid id, then a choice.
+        for pk in value:
+            ProhibitNullCharactersValidator()(pk)
+            try:
+                int(pk)
+            except ValueError as error:
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": pk},
+                ) from error
+        super().validate(value)
+
+    def clean(self, value) -> list[int]:
+        return sorted({int(pk) for pk in super().clean(value)})
 
 
-class StepForm(forms.ModelForm):
+def _translated_sql(column: str) -> str:
+    """A modeltranslation column in the current language, French when empty."""
+    language = get_language()
+    if language == "fr" or language not in dict(settings.LANGUAGES):
+        return f"{column}_fr"
+    return f"COALESCE(NULLIF({column}_{language}, ''), {column}_fr)"
+
+
+def _themes_sql(application) -> tuple[str, list]:
+    """The challenges of the application's edition, in their order."""
+    challenge = UrbanChallenge._meta.db_table
+    themes = Application.themes.through._meta.db_table
+    return (
+        f'SELECT ROW_NUMBER() OVER (ORDER BY uc."order", uc.code, uc.id) AS position,'  # noqa: S608 - names only
+        f" uc.id, {_translated_sql('uc.name')} AS label,"
+        f" EXISTS (SELECT 1 FROM {themes} t"
+        f"  WHERE t.application_id = %s AND t.urbanchallenge_id = uc.id) AS selected"
+        f" FROM {challenge} uc WHERE uc.edition_id = %s",
+        [application.pk, application.call.edition_id],
+    )
+
+
+def _target_districts_sql(application) -> tuple[str, list]:
+    """The districts of the application's call, as "town – district", by town."""
+    district = InnovationDistrict._meta.db_table
+    municipality = Municipality._meta.db_table
+    call_districts = Call.districts.through._meta.db_table
+    targets = Application.target_districts.through._meta.db_table
+    return (
+        f"SELECT ROW_NUMBER() OVER (ORDER BY m.name, d.id) AS position, d.id,"  # noqa: S608 - names only
+        f" m.name || ' – ' || {_translated_sql('d.name')} AS label,"
+        f" EXISTS (SELECT 1 FROM {targets} t"
+        f"  WHERE t.application_id = %s AND t.innovationdistrict_id = d.id) AS selected"
+        f" FROM {district} d JOIN {call_districts} cd ON cd.innovationdistrict_id = d.id"
+        f" JOIN {municipality} m ON m.id = d.municipality_id WHERE cd.call_id = %s",
+        [application.pk, application.call_id],
+    )
+
+
+SELECTIONS = {"themes": _themes_sql, "target_districts": _target_districts_sql}
+
+
+def selection_rows(application, names) -> dict[str, list[tuple]]:
+    """{name: [(id, label, selected), …]} of the application's selections, in one query."""
+    parts, params = [], []
+    for index, name in enumerate(names):
+        sql, part_params = SELECTIONS[name](application)
+        parts.append(f"SELECT {index} AS part, s.* FROM ({sql}) s")  # noqa: S608 - our SQL
+        params += part_params
+    rows = {name: [] for name in names}
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts) + " ORDER BY part, position", params)
+        for part, _position, pk, label, selected in cursor.fetchall():
+            rows[names[part]].append((pk, label, bool(selected)))
+    return rows
+
+
+class StepForm(BootstrapFieldsMixin, forms.ModelForm):
     """A ModelForm on a copy of the application, every field optional."""
 
     def __init__(self, *args, application, **kwargs):
@@ -85,7 +183,21 @@ class StepForm(forms.ModelForm):
         super().__init__(*args, instance=copy.copy(application), **kwargs)
         for field in self.fields.values():
             field.required = False
-        self.helper = _helper()
+
+    def load_selections(self, *names):
+        """Fill the ``SelectionField``s ``names`` (one query for them all)."""
+        for name, rows in selection_rows(self.application, names).items():
+            self.initial[name] = self.fields[name].load(rows)
+
+    def unchanged_selections(self) -> list[str]:
+        """The selections sent as they were: saving them would cost queries for nothing."""
+        return [
+            name
+            for name, field in self.fields.items()
+            if isinstance(field, SelectionField)
+            and name not in self.errors
+            and not field.has_changed(self.initial.get(name), self[name].data)
+        ]
 
     def _post_clean(self):
         # The model's field validators, not its constraints: those cost queries
@@ -163,7 +275,7 @@ class ContactForm(StepForm):
         self.fields["contact_phone"].widget.attrs["autocomplete"] = "tel"
 
 
-class TeamMemberForm(forms.Form):
+class TeamMemberForm(BootstrapFieldsMixin, forms.Form):
     id = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
     name = forms.CharField(
         label=_("Name"), max_length=150, required=False, validators=[validate_no_nul]
@@ -185,7 +297,6 @@ class BaseTeamMemberFormSet(forms.BaseFormSet):
     def __init__(self, *args, application, **kwargs):
         self.application = application
         super().__init__(*args, **kwargs)
-        self.helper = _helper()
         self.saved_ids = {}
 
     def valid_rows(self) -> list[dict]:
@@ -248,21 +359,33 @@ def team_member_formset(*, application, data=None):
     return TeamMemberFormSet(data=data, initial=initial, prefix="team", application=application)
 
 
-class DistrictChoiceField(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj):
-        return f"{obj.municipality.name} – {obj.name}"
-
-
 class SolutionForm(StepForm):
+    themes = SelectionField(
+        label=_("Challenge themes"),
+        help_text=_("The urban challenges of the edition your solution answers."),
+    )
+    target_districts = SelectionField(
+        label=_("Target districts"),
+        help_text=_("The districts of this call where you would test it."),
+    )
+    field_order = [
+        "solution_name",
+        "solution_summary",
+        "solution_description",
+        "maturity",
+        "themes",
+        "target_districts",
+        "site_needs",
+    ]
+
     class Meta:
         model = Application
+        # The selections (themes, target districts) are SelectionFields.
         fields = [
             "solution_name",
             "solution_summary",
             "solution_description",
             "maturity",
-            "themes",
-            "target_districts",
             "site_needs",
         ]
         widgets = {
@@ -270,11 +393,7 @@ class SolutionForm(StepForm):
             "solution_description": forms.Textarea(attrs={"rows": 8}),
             "site_needs": forms.Textarea(attrs={"rows": 4}),
             "maturity": forms.RadioSelect,
-            "themes": forms.CheckboxSelectMultiple,
-            "target_districts": forms.CheckboxSelectMultiple,
         }
-        field_classes = {"target_districts": DistrictChoiceField}
-        labels = {"themes": _("Challenge themes"), "target_districts": _("Target districts")}
         help_texts = {
             "solution_summary": _("In a few sentences, at most 500 characters."),
             "solution_description": _("At most 5,000 characters."),
@@ -282,19 +401,13 @@ class SolutionForm(StepForm):
                 "The programme tests solutions that are not yet on the market: a prototype "
                 "or a first pilot."
             ),
-            "themes": _("The urban challenges of the edition your solution answers."),
-            "target_districts": _("The districts of this call where you would test it."),
             "site_needs": _("Space, power, network, permissions, help from the town…"),
         }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        call = self.application.call
         self.fields["maturity"].choices = Maturity.choices
-        self.fields["themes"].queryset = call.edition.challenges.all()
-        self.fields["target_districts"].queryset = call.districts.select_related(
-            "municipality"
-        ).order_by("municipality__name")
+        self.load_selections("themes", "target_districts")
         for name in ("solution_summary", "solution_description"):
             self.fields[name].widget.attrs["maxlength"] = self.fields[name].max_length
 
@@ -311,7 +424,7 @@ class SolutionForm(StepForm):
         return maturity
 
 
-class ImpactsForm(forms.Form):
+class ImpactsForm(BootstrapFieldsMixin, forms.Form):
     """One text per selection criterion of the call, kept in ``expected_impacts``."""
 
     def __init__(self, *args, application, **kwargs):
@@ -329,7 +442,6 @@ class ImpactsForm(forms.Form):
                 widget=forms.Textarea(attrs={"rows": 3}),
                 validators=[validate_no_nul],
             )
-        self.helper = _helper()
 
     def valid_data(self) -> dict:
         if not hasattr(self, "cleaned_data"):
@@ -355,7 +467,7 @@ class MultipleFileField(forms.FileField):
         return [super().clean(data, initial)] if data else []
 
 
-class _UploadForm(forms.Form):
+class _UploadForm(BootstrapFieldsMixin, forms.Form):
     """Each file is checked on its content; valid files are kept even beside a refused one."""
 
     uploads: tuple = ()  # (field name, attachment kind)
@@ -363,7 +475,6 @@ class _UploadForm(forms.Form):
     def __init__(self, *args, application, **kwargs):
         self.application = application
         super().__init__(*args, **kwargs)
-        self.helper = _helper()
         self._valid = []
 
     def clean(self):
@@ -471,11 +582,21 @@ def _range_message(label, bounds):
 
 
 class DistrictForm(StepForm):
+    themes = SelectionField(label=_("Challenge themes"))
+    field_order = [
+        "priority_challenge",
+        "themes",
+        "district_name",
+        "district_description",
+        "district_latitude",
+        "district_longitude",
+    ]
+
     class Meta:
         model = Application
+        # The themes are a SelectionField.
         fields = [
             "priority_challenge",
-            "themes",
             "district_name",
             "district_description",
             "district_latitude",
@@ -484,9 +605,7 @@ class DistrictForm(StepForm):
         widgets = {
             "priority_challenge": forms.Textarea(attrs={"rows": 4}),
             "district_description": forms.Textarea(attrs={"rows": 6}),
-            "themes": forms.CheckboxSelectMultiple,
         }
-        labels = {"themes": _("Challenge themes")}
         help_texts = {
             "priority_challenge": _("The one challenge the town wants solutions for."),
             "district_latitude": _("Of the district's centre, in degrees, e.g. 48.938600."),
@@ -495,7 +614,7 @@ class DistrictForm(StepForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["themes"].queryset = self.application.call.edition.challenges.all()
+        self.load_selections("themes")
 
     def _clean_coordinate(self, name, bounds, label):
         value = self.cleaned_data.get(name)

@@ -272,22 +272,38 @@ def call_export_csv_stream(*, call):
     yield (BOM + buffer.take()).encode()
     sql, params = _copy_query(call, criteria)
     connection.ensure_connection()
-    with connection.connection.cursor() as cursor, cursor.copy(sql, params) as copy:
-        pending, size = [], 0
-        for data in copy:
-            pending.append(bytes(data))
-            size += len(data)
-            if size >= 256 * 1024:
+    raw = connection.connection
+    # Its own transaction (a savepoint inside one) for settings that last only
+    # as long as the COPY.
+    with raw.transaction(), raw.cursor() as cursor:
+        cursor.execute(COPY_SETTINGS)
+        with cursor.copy(sql, params) as copy:
+            pending, size = [], 0
+            for data in copy:
+                pending.append(bytes(data))
+                size += len(data)
+                if size >= 256 * 1024:
+                    yield b"".join(pending)
+                    pending, size = [], 0
+            if pending:
                 yield b"".join(pending)
-                pending, size = [], 0
-        if pending:
-            yield b"".join(pending)
+
+
+# For the export's one big query. Parallel workers would each compute every
+# aggregate again (only the scans are shared) on a server of two cores; JIT
+# compiling its hundreds of expressions costs more than it saves; its hash
+# aggregates of 100,000 applications need about 150 MB, or spill to disk.
+COPY_SETTINGS = (
+    "SELECT set_config('max_parallel_workers_per_gather', '0', true),"
+    " set_config('jit', 'off', true), set_config('work_mem', '64MB', true)"
+)
 
 
 def _safe_sql(expression: str) -> str:
-    """The formula guard of cell_safe, in SQL."""
+    """The formula guard of cell_safe, in SQL: a code point compared, no substring made."""
+    codes = ", ".join(str(ord(start)) for start in FORMULA_STARTS)
     return (
-        f"CASE WHEN LEFT({expression}, 1) IN ('=', '+', '-', '@', CHR(9), CHR(13))"
+        f"CASE WHEN ASCII({expression}) IN ({codes})"
         f" THEN '''' || {expression} ELSE {expression} END"
     )
 
@@ -301,11 +317,20 @@ def _label_sql(column: str, choices, params: list) -> str:
 
 
 def _decimal_sql(expression: str) -> str:
-    return f"COALESCE(REPLACE(TO_CHAR({expression}, 'FM999990.00'), '.', ','), '')"
+    # ROUND(…, 2) keeps two decimals: its text is the figure (TO_CHAR on a
+    # numeric is several times slower), with a decimal comma.
+    return f"COALESCE(REPLACE(CAST({expression} AS TEXT), '.', ','), '')"
 
 
 def _copy_query(call, criteria):
-    """COPY (SELECT …) TO STDOUT: the export's rows as `;`-separated CSV lines."""
+    """COPY (SELECT …) TO STDOUT: the export's rows as `;`-separated CSV lines.
+
+    The applications table is wide: it is scanned twice, once for the rows and
+    once for ``listed`` (the call's ids and duplicate keys, drafts included),
+    which the aggregates (scores, districts, themes, duplicates) join instead
+    of scanning the table again. Each aggregate is one grouped subquery joined
+    by application id; the duplicate keys are probed as hashed subplans.
+    """
     from django.conf import settings
     from django.utils import translation
 
@@ -368,7 +393,9 @@ def _copy_query(call, criteria):
         ("COALESCE(p.reviews, 0)", []),
         ("COALESCE(p.conflicts, 0)", []),
         (
-            "CASE WHEN ds.k IS NOT NULL OR dn.k IS NOT NULL THEN %s ELSE %s END",
+            "CASE WHEN ap.siret IN (SELECT siret FROM dup WHERE siret IS NOT NULL)"
+            " OR LOWER(ap.organisation_name) IN (SELECT name FROM dup WHERE name IS NOT NULL)"
+            " THEN %s ELSE %s END",
             [str(_("yes")), str(_("no"))],
         ),
         *[(_decimal_sql(f"ROUND(p.c{index}, 2)"), []) for index in range(len(criteria))],
@@ -378,40 +405,43 @@ def _copy_query(call, criteria):
     country_params = [value for code, name in countries for value in (code, str(name))]
     scores_sql, scores_params = _scores_with_means_sql(criteria, call)
     sql = (
-        f"COPY (SELECT {', '.join(sql for sql, _params in columns)}"  # noqa: S608 — names and placeholders only
+        # The call's applications, and the SIRETs and lower-cased names found on
+        # several of them.
+        f"COPY (WITH listed AS MATERIALIZED (SELECT id, NULLIF(siret, '') AS siret,"  # noqa: S608 — names and placeholders only
+        f"  NULLIF(LOWER(organisation_name), '') AS name FROM {application} WHERE call_id = %s),"
+        f" dup AS MATERIALIZED (SELECT siret, name FROM listed"
+        f"  GROUP BY GROUPING SETS ((siret), (name)) HAVING COUNT(*) > 1)"
+        f" SELECT {', '.join(sql for sql, _params in columns)}"
         f" FROM {application} ap"
         f" LEFT JOIN {district} sd ON sd.id = ap.selected_district_id"
         f" LEFT JOIN {municipality} sm ON sm.id = sd.municipality_id"
         f" LEFT JOIN (VALUES {country_values}) AS cn(code, name) ON cn.code = ap.country"
         f" LEFT JOIN ({scores_sql}) p ON p.application_id = ap.id"
-        # Districts and themes aggregated once per call, not a subquery per row.
-        f" LEFT JOIN (SELECT td.application_id, STRING_AGG(m.name, ', ' ORDER BY m.name) AS names"
-        f"  FROM {districts} td JOIN {application} a3 ON a3.id = td.application_id"
+        # Districts and themes aggregated once per call, not a subquery per row. The
+        # names come in order from the subquery (not pulled up, no parallel workers:
+        # STRING_AGG reads them in that order); an ORDER BY in STRING_AGG would sort
+        # again for each application (PostgreSQL 15 does not see the presorted input).
+        f" LEFT JOIN (SELECT application_id, STRING_AGG(name, ', ') AS names FROM"
+        f"  (SELECT td.application_id, m.name FROM {districts} td"
+        f"  JOIN listed l ON l.id = td.application_id"
         f"  JOIN {district} d ON d.id = td.innovationdistrict_id"
         f"  JOIN {municipality} m ON m.id = d.municipality_id"
-        f"  WHERE a3.call_id = %s GROUP BY td.application_id) tdn ON tdn.application_id = ap.id"
-        f" LEFT JOIN (SELECT th.application_id,"
-        f"  STRING_AGG({theme_name}, ', ' ORDER BY uc.\"order\") AS names"
-        f"  FROM {themes} th JOIN {application} a4 ON a4.id = th.application_id"
+        f"  ORDER BY td.application_id, m.name) s GROUP BY application_id) tdn"
+        f"  ON tdn.application_id = ap.id"
+        f" LEFT JOIN (SELECT application_id, STRING_AGG(name, ', ') AS names FROM"
+        f"  (SELECT th.application_id, {theme_name} AS name FROM {themes} th"
+        f"  JOIN listed l ON l.id = th.application_id"
         f"  JOIN {challenge} uc ON uc.id = th.urbanchallenge_id"
-        f"  WHERE a4.call_id = %s GROUP BY th.application_id) thn ON thn.application_id = ap.id"
-        f" LEFT JOIN (SELECT siret AS k FROM {application} WHERE call_id = %s AND siret <> ''"
-        f"  GROUP BY siret HAVING COUNT(*) > 1) ds ON ds.k = ap.siret"
-        f" LEFT JOIN (SELECT LOWER(organisation_name) AS k FROM {application}"
-        f"  WHERE call_id = %s AND organisation_name <> ''"
-        f"  GROUP BY LOWER(organisation_name) HAVING COUNT(*) > 1) dn"
-        f"  ON dn.k = LOWER(ap.organisation_name)"
+        f'  ORDER BY th.application_id, uc."order") s GROUP BY application_id) thn'
+        f"  ON thn.application_id = ap.id"
         f" WHERE ap.call_id = %s AND ap.status <> %s ORDER BY ap.id)"
         f" TO STDOUT WITH (FORMAT csv, DELIMITER ';')"
     )
     params = [
+        call.pk,
         *select_params,
         *country_params,
         *scores_params,
-        call.pk,
-        call.pk,
-        call.pk,
-        call.pk,
         call.pk,
         ApplicationStatus.DRAFT.value,
     ]
@@ -419,12 +449,16 @@ def _copy_query(call, criteria):
 
 
 def _scores_with_means_sql(criteria, call):
-    from ..models import Application, ReviewAssignment, Score, SelectionCriterion
+    """Per application of ``listed``: weighted score, counted reviews, conflicts, means.
+
+    Two levels: each review's weighted score and its score per criterion,
+    then their means over the application's counted reviews.
+    """
+    from ..models import ReviewAssignment, Score, SelectionCriterion
 
     score = Score._meta.db_table
     criterion = SelectionCriterion._meta.db_table
     assignment = ReviewAssignment._meta.db_table
-    application = Application._meta.db_table
     inner = "".join(
         f", MAX(CASE WHEN s.criterion_id = %s THEN s.value END) AS c{index}"
         for index in range(len(criteria))
@@ -434,13 +468,13 @@ def _scores_with_means_sql(criteria, call):
         f"SELECT a.application_id, AVG(r.score) AS weighted,"  # noqa: S608 — names only
         f" COUNT(r.assignment_id) AS reviews,"
         f" SUM(CASE WHEN a.conflict_declared_at IS NULL THEN 0 ELSE 1 END) AS conflicts{outer}"
-        f" FROM {assignment} a JOIN {application} ap2 ON ap2.id = a.application_id"
+        f" FROM {assignment} a JOIN listed l ON l.id = a.application_id"
         f" LEFT JOIN ("
         f"  SELECT s.assignment_id, SUM(s.value * c.weight) / SUM(c.weight) AS score{inner}"
         f"  FROM {score} s JOIN {criterion} c ON c.id = s.criterion_id"
         f"  WHERE c.call_id = %s GROUP BY s.assignment_id"
         f" ) r ON r.assignment_id = a.id"
         f" AND a.completed_at IS NOT NULL AND a.conflict_declared_at IS NULL"
-        f" WHERE ap2.call_id = %s GROUP BY a.application_id"
+        f" GROUP BY a.application_id"
     )
-    return sql, [criterion.pk for criterion in criteria] + [call.pk, call.pk]
+    return sql, [criterion.pk for criterion in criteria] + [call.pk]

@@ -43,10 +43,9 @@ SIGNIN = "calls:signin_request"
 applicant_required = login_required(login_url=SIGNIN)
 
 
-def _own(request, uuid):
+def _own(request, uuid, related=("call", "call__edition")):
     return get_object_or_404(
-        applications_of_applicant(request.user).select_related("call", "call__edition"),
-        uuid=uuid,
+        applications_of_applicant(request.user).select_related(*related), uuid=uuid
     )
 
 
@@ -161,9 +160,14 @@ def _step_context(application, flow, step, form, formset=None):
     }
 
 
+# A step and its autosave read no more than the call (the edition's challenges
+# are read by id).
+STEP_RELATED = ("call",)
+
+
 @applicant_required
 def application_step(request, uuid, step):
-    application = _own(request, uuid)
+    application = _own(request, uuid, STEP_RELATED)
     if not application.is_editable:
         return _locked(request, application)
     flow = flow_for(application)
@@ -214,7 +218,7 @@ def application_step(request, uuid, step):
 @require_POST
 def application_autosave(request, uuid, step):
     """Save the valid fields of a step; answer JSON with the field errors, never HTML."""
-    application = _own(request, uuid)
+    application = _own(request, uuid, STEP_RELATED)
     if not application.is_editable:
         return JsonResponse(
             {

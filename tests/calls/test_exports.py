@@ -6,13 +6,13 @@ import io
 import pytest
 from django.http import FileResponse, StreamingHttpResponse
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
-from calls.services.exports import cell_safe
+from calls.services.exports import call_export_header, cell_safe
 from tests.calls.selection_world import make_world
-from tests.factories import ApplicationFactory, completed_review
+from tests.factories import ApplicationFactory, UrbanChallengeFactory, completed_review
 
 pytestmark = pytest.mark.django_db
 
@@ -124,6 +124,22 @@ def test_xlsx_has_header_scores_as_numbers(staff_client, world):
     assert row[_("Possible duplicate")] == _("no")
 
 
+def test_xlsx_in_english_names_the_themes_in_english(staff_client, world):
+    theme = UrbanChallengeFactory(
+        edition=world.call.edition, name_fr="Îlots de fraîcheur", name_en="Cool islands"
+    )
+    world.application.themes.add(theme)
+
+    with translation.override("en"):
+        sheet = _xlsx(staff_client, world.call)
+        header, first = list(sheet.iter_rows(values_only=True))[:2]
+        row = dict(zip(header, first, strict=True))
+        themes = row[_("Themes")]
+
+    assert "Cool islands" in themes
+    assert "Îlots" not in themes
+
+
 @pytest.mark.parametrize("rows", [1, 3])
 def test_csv_query_count_constant(staff_client, django_assert_num_queries, world, rows):
     for _index in range(rows - 1):
@@ -167,6 +183,73 @@ def test_csv_by_copy_and_by_python_give_the_same_cells(world):
 
     assert cells(by_copy) == cells(by_python)
     assert len(cells(by_copy)) == 4
+
+
+def _cells(text):
+    return list(csv.reader(io.StringIO(text[1:], newline=""), delimiter=";"))
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_csv_by_copy_weighted_scores_partial_reviews_and_draft_duplicates(world, language):
+    """Unequal weights, a review missing a criterion, a duplicate SIRET only with a
+    draft: the figures computed by hand, and (in French) the cells of the Python path."""
+    from calls.services.exports import call_export_csv_chunks, call_export_csv_stream
+
+    criteria = list(world.call.criteria.order_by("order", "pk"))
+    for criterion, weight in zip(criteria, ["3.00", "1.00", "1.00", "0.50", "2.50"], strict=True):
+        criterion.weight = weight
+        criterion.save(update_fields=["weight"])
+    completed_review(application=world.application, values=[5, 4, 3, 2, 1])
+    partial = completed_review(application=world.application, values=[1, 1, 1, 1, 1])
+    partial.scores.filter(criterion=criteria[0]).delete()
+    world.theme.name_en = ""
+    world.theme.order = 5
+    world.theme.save()
+    # Created in the reverse of their order: the cells list them by name, by theme order.
+    late_theme = UrbanChallengeFactory(
+        edition=world.call.edition, name_fr="Zinc", name_en="", order=9
+    )
+    early_theme = UrbanChallengeFactory(
+        edition=world.call.edition, name_fr="Air", name_en="", order=0
+    )
+    world.application.themes.add(late_theme, early_theme)
+    world.application.target_districts.add(world.district_b)
+    world.district_a.municipality.name = "Zèbre-ville"
+    world.district_a.municipality.save()
+    twin = ApplicationFactory(call=world.call, status="submitted", siret="44306184100047")
+    ApplicationFactory(call=world.call, siret=twin.siret)  # a draft: not exported, counted
+    alone = ApplicationFactory(
+        call=world.call, status="eligible", siret="", organisation_name="Seule SAS"
+    )
+
+    with translation.override(language):
+        by_copy = _cells(b"".join(call_export_csv_stream(call=world.call)).decode("utf-8"))
+        header = call_export_header(criteria=criteria)
+        names = {
+            key: _(key)
+            for key in ("Reference", "Possible duplicate", "Weighted score", "Completed reviews")
+        }
+        means = [_("Mean score: %(criterion)s") % {"criterion": c.name} for c in criteria[:2]]
+        themes, districts, yes, no = _("Themes"), _("Target districts"), _("yes"), _("no")
+    if language == "fr":
+        # The Python path (XLSX, SQLite); in English it trips on the themes' names.
+        assert by_copy == _cells("".join(call_export_csv_chunks(call=world.call)))
+    assert len(by_copy) == 4
+    rows = {
+        row[header.index(names["Reference"])]: dict(zip(header, row, strict=True))
+        for row in by_copy[1:]
+    }
+    scored = rows[world.application.reference]
+    # (5×3 + 4 + 3 + 2×0.5 + 1×2.5) / 8 = 3.1875 and (1 + 1 + 0.5 + 2.5) / 5 = 1: 2.09375
+    assert scored[names["Weighted score"]] == "2,09"
+    assert scored[names["Completed reviews"]] == "2"
+    assert scored[means[0]] == "5,00"  # the partial review has no score for it
+    assert scored[means[1]] == "2,50"
+    # No English names: the French ones.
+    assert scored[themes] == "Air, Chaleur, Zinc"
+    assert scored[districts] == "Bondy, Zèbre-ville"
+    assert rows[twin.reference][names["Possible duplicate"]] == yes
+    assert rows[alone.reference][names["Possible duplicate"]] == no
 
 
 @pytest.mark.parametrize("rows", [1, 3])

@@ -1,19 +1,27 @@
-"""Public pages of the calls, in French and English, with constant query counts."""
+"""Pages of the calls in French and English with constant query counts: the public
+pages, and the applicant's step pages and autosave (the benchmark's form rows)."""
 
 import datetime as dt
+import re
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.utils import timezone
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone, translation
 
-from calls.enums import CallKind, CallState
+from calls.enums import CallKind, CallState, Maturity
 from municipalities.enums import Department
 from tests.factories import (
+    ApplicationFactory,
     CallFactory,
     EditionFactory,
     InnovationDistrictFactory,
+    MunicipalityApplicationFactory,
     MunicipalityFactory,
     UrbanChallengeFactory,
+    UserFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -287,3 +295,223 @@ def test_call_detail_query_count_constant(client, django_assert_num_queries, lan
         html = _html(client.get(f"/{language}/calls/qmi-call/"))
 
     assert html.count("/#district-") == rows
+
+
+# --- The applicant's step pages ----------------------------------------------------
+
+# Session, user, application with its call, then the step's own reads, then the roles
+# of the header (templates/base.html).
+STEP_QUERIES = {
+    "organisation": 4,
+    "contact": 5,  # team members
+    "solution": 5,  # challenges and districts, with whether each is selected: one query
+    "impacts": 5,  # the call's criteria
+    "town": 4,
+    "district": 5,  # challenges
+}
+# Session, user, application; the step's reads; the transaction: savepoint, lock, update,
+# release.
+AUTOSAVE_QUERIES = {"organisation": 7, "solution": 8}
+
+
+@pytest.fixture
+def applicant_client(client):
+    user = UserFactory()
+    client.force_login(user)
+    client.applicant = user
+    return client
+
+
+def _draft_with(applicant, rows, factory=ApplicationFactory):
+    """A draft whose call has ``rows`` districts and challenges, all of them selected."""
+    edition = EditionFactory()
+    themes = UrbanChallengeFactory.create_batch(rows, edition=edition)
+    districts = InnovationDistrictFactory.create_batch(rows, edition=edition)
+    kind = CallKind.MUNICIPALITIES if factory is MunicipalityApplicationFactory else None
+    call = CallFactory(edition=edition, districts=districts, **({"kind": kind} if kind else {}))
+    extra = {} if factory is MunicipalityApplicationFactory else {"target_districts": districts}
+    return factory(call=call, applicant=applicant, themes=themes, **extra)
+
+
+def _step(application, step, language="fr"):
+    with translation.override(language):
+        return reverse("calls:application_step", kwargs={"uuid": application.uuid, "step": step})
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize("rows", ROWS)
+@pytest.mark.parametrize(
+    ("step", "factory"),
+    [
+        ("organisation", ApplicationFactory),
+        ("contact", ApplicationFactory),
+        ("solution", ApplicationFactory),
+        ("impacts", ApplicationFactory),
+        ("town", MunicipalityApplicationFactory),
+        ("district", MunicipalityApplicationFactory),
+    ],
+)
+def test_step_page_query_count_constant(
+    applicant_client, django_assert_num_queries, language, rows, step, factory
+):
+    application = _draft_with(applicant_client.applicant, rows, factory)
+
+    with django_assert_num_queries(STEP_QUERIES[step]):
+        html = _html(applicant_client.get(_step(application, step, language)))
+
+    assert 'id="step-form"' in html
+    if step in ("solution", "district"):
+        assert len(_checked(html, "themes")) == rows
+    if step == "solution":
+        assert len(_checked(html, "target_districts")) == rows
+
+
+def _checked(html, name):
+    return [
+        tag
+        for tag in re.findall(r"<input [^>]*>", html)
+        if f'name="{name}"' in tag and " checked" in tag
+    ]
+
+
+@pytest.mark.parametrize("rows", ROWS)
+def test_solution_autosave_query_count_constant(applicant_client, django_assert_num_queries, rows):
+    application = _draft_with(applicant_client.applicant, rows)
+    data = {
+        "solution_name": "Banc frais",
+        "themes": [theme.pk for theme in application.themes.all()],
+        "target_districts": [district.pk for district in application.target_districts.all()],
+    }
+
+    with django_assert_num_queries(AUTOSAVE_QUERIES["solution"]):
+        response = applicant_client.post(_step(application, "solution") + "autosave/", data)
+
+    assert response.json()["ok"] is True
+    application.refresh_from_db()
+    assert application.solution_name == "Banc frais"
+    assert application.themes.count() == rows
+
+
+def test_organisation_autosave_query_count(applicant_client, django_assert_num_queries):
+    application = _draft_with(applicant_client.applicant, 1)
+
+    with django_assert_num_queries(AUTOSAVE_QUERIES["organisation"]):
+        response = applicant_client.post(
+            _step(application, "organisation") + "autosave/", {"organisation_name": "Ombre"}
+        )
+
+    assert response.json() == {
+        "ok": True,
+        "saved_at": response.json()["saved_at"],
+        "message": response.json()["message"],
+        "errors": {},
+        "ids": {},
+        "completed": response.json()["completed"],
+    }
+
+
+def test_autosave_leaves_an_unchanged_selection_alone(applicant_client):
+    application = _draft_with(applicant_client.applicant, 2)
+    themes = [theme.pk for theme in application.themes.all()]
+    districts = [district.pk for district in application.target_districts.all()]
+    url = _step(application, "solution") + "autosave/"
+
+    with CaptureQueriesContext(connection) as same:
+        applicant_client.post(url, {"themes": themes, "target_districts": districts})
+    with CaptureQueriesContext(connection) as fewer:
+        applicant_client.post(url, {"themes": themes[:1], "target_districts": districts})
+
+    writes = [
+        q["sql"] for q in same.captured_queries if "INSERT" in q["sql"] or "DELETE" in q["sql"]
+    ]
+    assert writes == []
+    assert any('DELETE FROM "calls_application_themes"' in q["sql"] for q in fewer.captured_queries)
+    assert list(application.themes.values_list("pk", flat=True)) == themes[:1]
+    assert application.target_districts.count() == 2
+
+
+@pytest.mark.usefixtures("english")
+def test_solution_step_refuses_other_choices_with_the_usual_messages(applicant_client):
+    application = _draft_with(applicant_client.applicant, 1)
+    foreign = UrbanChallengeFactory()
+
+    body = applicant_client.post(
+        _step(application, "solution", "en") + "autosave/",
+        {"themes": [foreign.pk], "target_districts": ["abc"]},
+    ).json()
+
+    assert body["ok"] is False
+    assert body["errors"]["themes"] == [
+        f"Select a valid choice. {foreign.pk} is not one of the available choices."
+    ]
+    assert body["errors"]["target_districts"] == ["“abc” is not a valid value."]
+    assert application.themes.count() == 1
+
+
+def test_solution_step_choices_in_the_page_language(applicant_client):
+    edition = EditionFactory()
+    UrbanChallengeFactory(edition=edition, name_fr="Chaleur", name_en="Heat", order=2)
+    UrbanChallengeFactory(edition=edition, name_fr="Sport en ville", name_en="", order=1)
+    bondy = InnovationDistrictFactory(
+        edition=edition,
+        municipality=MunicipalityFactory(name="Bondy"),
+        name_fr="Centre",
+        name_en="Centre-town",
+    )
+    aubervilliers = InnovationDistrictFactory(
+        edition=edition,
+        municipality=MunicipalityFactory(name="Aubervilliers"),
+        name_fr="Nord",
+        name_en="",
+    )
+    call = CallFactory(edition=edition, districts=[bondy, aubervilliers])
+    application = ApplicationFactory(
+        call=call, applicant=applicant_client.applicant, incomplete=True
+    )
+
+    french = _html(applicant_client.get(_step(application, "solution", "fr")))
+    english = _html(applicant_client.get(_step(application, "solution", "en")))
+
+    def labels(html):
+        return re.findall(r'class="form-check-label">([^<]*)</label>', html)
+
+    maturities = len(Maturity.choices)
+    assert labels(french)[maturities:] == [
+        "Sport en ville",
+        "Chaleur",
+        "Aubervilliers – Nord",
+        "Bondy – Centre",
+    ]
+    assert labels(english)[maturities:] == [
+        "Sport en ville",
+        "Heat",
+        "Aubervilliers – Nord",
+        "Bondy – Centre-town",
+    ]
+
+
+@pytest.mark.usefixtures("english")
+def test_step_errors_are_announced_next_to_their_fields(applicant_client):
+    application = _draft_with(applicant_client.applicant, 1)
+
+    html = _html(
+        applicant_client.post(
+            _step(application, "solution", "en"),
+            {"maturity": Maturity.MARKETED, "site_needs": "x" * 3001, "action": "save"},
+        )
+    )
+
+    assert '<fieldset aria-describedby="id_maturity_helptext id_maturity_error">' in html
+    assert (
+        '<div id="id_maturity_error" class="invalid-feedback"><p id="error_1_id_maturity">' in html
+    )
+    site_needs = re.search(r"<textarea name=\"site_needs\"[^>]*>", html).group(0)
+    assert 'aria-invalid="true"' in site_needs
+    assert 'aria-describedby="id_site_needs_helptext id_site_needs_error"' in site_needs
+    assert 'class="textarea form-control is-invalid"' in site_needs
+    assert '<label for="id_site_needs" class="form-label">' in html
+    assert 'id="id_site_needs_helptext" class="form-text"' in html
+    summary = html[
+        html.index('id="error-summary"') : html.index("</ul>", html.index('id="error-summary"'))
+    ]
+    assert 'href="#id_maturity_0"' in summary and 'href="#id_site_needs"' in summary
