@@ -44,7 +44,7 @@ run: venv compilemessages
 	DEBUG=true HOST=$(HOST) PORT=$(PORT) $(VENV)/bin/honcho --procfile Procfile.dev start
 
 system-test-deps:
-	@bash .ci/system-packages gettext chromium fonts
+	@bash .ci/system-packages gettext chromium fonts pdftools weasyprint
 
 services: venv
 	@DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) PYTHON=$(PY) bash .ci/services
@@ -64,7 +64,7 @@ format: venv
 	$(VENV)/bin/ruff format .
 
 messages: venv
-	DEBUG=true $(PY) manage.py makemessages -l fr -l en --ignore=.venv --ignore=var --no-obsolete
+	DEBUG=true $(PY) manage.py makemessages -l fr -l en --ignore=.venv --ignore=var --ignore=tests --ignore=bench --ignore=node_modules --no-obsolete
 
 migrate: venv
 	DEBUG=true $(PY) manage.py migrate

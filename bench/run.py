@@ -45,6 +45,8 @@ DEFAULT_DATABASE = "postgres://postgres:postgres@127.0.0.1:5432/qmi_bench"
 DEFAULT_REDIS = "redis://127.0.0.1:6379/13"
 BIG_CALL = "demo-qmi2-experimenters-phase-3"
 OPEN_CALL = "demo-qmi2-experimenters-phase-4"
+# What ``--only`` can select; the reference views are measured whenever "public" or "form" is.
+GROUPS = ("staff", "public", "form", "export", "rush")
 
 
 class CannotRun(Exception):
@@ -475,8 +477,9 @@ class Bench:
     def run(self):
         name = urllib.parse.urlsplit(self.args.database_url).path[1:]
         if self.args.reuse:
-            print(f"Reusing the database {name} as it is…")
+            print(f"Reusing the database {name} (pending migrations applied)…")
             (ROOT / "var" / "bench" / "static").mkdir(parents=True, exist_ok=True)
+            manage(self.env, "migrate", "--noinput", "-v", "0")
         else:
             print(f"Preparing the database {name}…")
             recreate_database(self.args.database_url)
@@ -496,15 +499,26 @@ class Bench:
         if not self.args.reuse:
             self.small_queries = self.measure_staff_pages(record=False)
             self.guard("seed", "seed_demo --scale", self.measure_seed)
-        self.guard("staff", "Staff pages", lambda: self.measure_staff_pages(record=True))
+        if self.selected("staff"):
+            self.guard("staff", "Staff pages", lambda: self.measure_staff_pages(record=True))
+        if not self.selected("public", "form", "export", "rush"):
+            return
         self.server = Gunicorn(self.gunicorn_env(), ROOT / "var" / "bench" / "gunicorn.log")
         try:
             self.server.wait_ready()
-            self.guard("throughput", "Throughput", self.measure_throughput)
-            self.guard("export", "CSV export", self.measure_export)
-            self.guard("rush", "Deadline rush", self.measure_rush)
+            if self.selected("public", "form"):
+                self.guard("throughput", "Throughput", self.measure_throughput)
+            if self.selected("export"):
+                self.guard("export", "CSV export", self.measure_export)
+            if self.selected("rush"):
+                self.guard("rush", "Deadline rush", self.measure_rush)
         finally:
             self.server.stop()
+
+    def selected(self, *groups) -> bool:
+        """Whether ``--only`` (every group when not given) includes one of ``groups``."""
+        only = getattr(self.args, "only", None)
+        return not only or any(group in only for group in groups)
 
     def guard(self, key, measure, function):
         """Run one benchmark; an error in it is reported in the table, the others still run."""
@@ -653,9 +667,11 @@ class Bench:
                     "Anonymous call page",
                 ),
             ]
-        for key, path, label in public:
-            self._throughput_vs(key, label, path, "hello", 0.5)
-        self._signed_in_form()
+        if self.selected("public"):
+            for key, path, label in public:
+                self._throughput_vs(key, label, path, "hello", 0.5)
+        if self.selected("form"):
+            self._signed_in_form()
 
     def _throughput_vs(self, key, label, path, reference, goal, **kwargs):
         base = self.server.base
@@ -1052,6 +1068,16 @@ def rush_pdf(size=1024 * 1024) -> bytes:
     return demo_pdf("Dossier de candidature", padding=size - 800)
 
 
+def parse_groups(value: str) -> tuple[str, ...]:
+    groups = tuple(part.strip() for part in value.split(",") if part.strip())
+    unknown = [group for group in groups if group not in GROUPS]
+    if unknown or not groups:
+        raise argparse.ArgumentTypeError(
+            f"unknown group(s) {', '.join(unknown) or '(none)'}: choose among {', '.join(GROUPS)}"
+        )
+    return groups
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--scale", type=int, default=100_000, help="applications to seed")
@@ -1061,12 +1087,22 @@ def main(argv=None) -> int:
     parser.add_argument("--rush", type=int, default=300, help="applicants in the deadline rush")
     parser.add_argument("--quick", action="store_true", help="tiny run: a check, not figures")
     parser.add_argument(
-        "--reuse", action="store_true", help="keep the seeded database of the last run (no seed)"
+        "--reuse",
+        action="store_true",
+        help="keep the seeded database of the last run (no seed; new migrations applied)",
     )
     parser.add_argument(
         "--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DATABASE)
     )
     parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", DEFAULT_REDIS))
+    parser.add_argument(
+        "--only",
+        type=parse_groups,
+        default=None,
+        metavar="GROUPS",
+        help=f"comma-separated rows to measure among {', '.join(GROUPS)} (default: all); "
+        "the seed runs unless --reuse",
+    )
     args = parser.parse_args(argv)
     if args.quick:
         args.scale, args.duration, args.runs, args.rush = min(args.scale, 300), 2, 2, 10

@@ -35,10 +35,12 @@ from .models import (
     Attachment,
     Call,
     DeadlineExtension,
+    ErasureRequest,
     KeyDate,
     MunicipalityOpinion,
     PreRegistration,
     ReferenceCounter,
+    RetentionRun,
     ReviewAssignment,
     SelectionCriterion,
     SignInLink,
@@ -46,6 +48,7 @@ from .models import (
 )
 from .services.calls import call_ensure_default_criteria
 from .services.decisions import applications_decide
+from .services.privacy import ErasureRefused, applicant_erase
 from .services.reviews import assignments_create_balanced
 
 
@@ -717,6 +720,89 @@ class ReferenceCounterAdmin(admin.ModelAdmin):
     list_display = ["edition", "kind", "last_number"]
     list_select_related = ["edition"]
     readonly_fields = ["edition", "kind", "last_number"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ErasureStateFilter(admin.SimpleListFilter):
+    title = _("state")
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [("pending", _("To carry out")), ("done", _("Carried out"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "pending":
+            return queryset.filter(executed_at__isnull=True)
+        if self.value() == "done":
+            return queryset.filter(executed_at__isnull=False)
+        return queryset
+
+
+@admin.register(ErasureRequest)
+class ErasureRequestAdmin(admin.ModelAdmin):
+    """Applicants' requests; the action carries them out (calls.services.privacy)."""
+
+    list_display = ["__str__", "requested_by", "requested_at", "executed_at", "executed_by"]
+    list_filter = [ErasureStateFilter]
+    list_select_related = ["requested_by", "executed_by"]
+    raw_id_fields = ["requested_by"]
+    readonly_fields = ["executed_at", "executed_by", "summary"]
+    actions = ["erase"]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None:
+            return ["requested_by", "requested_at", *self.readonly_fields]
+        return self.readonly_fields
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description=_("Erase the data of the selected people"), permissions=["change"])
+    def erase(self, request, queryset):
+        done = 0
+        for erasure_request in queryset.filter(executed_at__isnull=True).order_by("pk"):
+            try:
+                applicant_erase(erasure_request=erasure_request, by=request.user)
+            except ErasureRefused as error:
+                self.message_user(
+                    request, f"{erasure_request}: {error.message}", level=messages.ERROR
+                )
+            else:
+                done += 1
+        if done:
+            self.message_user(
+                request,
+                ngettext("%(count)d erasure carried out.", "%(count)d erasures carried out.", done)
+                % {"count": done},
+                level=messages.SUCCESS,
+            )
+
+
+@admin.register(RetentionRun)
+class RetentionRunAdmin(admin.ModelAdmin):
+    """The log of the nightly retention task: read only."""
+
+    list_display = [
+        "started_at",
+        "finished_at",
+        "triggered_by",
+        "applications_anonymised",
+        "drafts_deleted",
+        "files_deleted",
+        "preregistrations_deleted",
+        "signin_links_deleted",
+        "accounts_anonymised",
+        "error",
+    ]
+    list_select_related = ["triggered_by"]
 
     def has_add_permission(self, request):
         return False

@@ -11,13 +11,14 @@ import uuid
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.files.storage import FileSystemStorage
+from django.core.files.storage import FileSystemStorage, storages
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import LazyObject
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
@@ -58,7 +59,14 @@ class PrivateStorage(FileSystemStorage):
         return None
 
 
-private_storage = PrivateStorage()
+class _ConfiguredPrivateStorage(LazyObject):
+    """STORAGES["private"]: this folder, or S3-compatible storage when configured."""
+
+    def _setup(self):
+        self._wrapped = storages["private"]
+
+
+private_storage = _ConfiguredPrivateStorage()
 
 
 def get_private_storage():
@@ -459,6 +467,12 @@ class Application(models.Model):
     consents_publication = models.BooleanField(
         _("agrees to be shown publicly if selected"), default=False
     )
+    # When the applicant gave that consent: nothing is published without it.
+    consents_publication_at = models.DateTimeField(
+        _("publication consent given at"), null=True, blank=True, editable=False
+    )
+    # Set by calls.services.privacy: personal data wiped, statistics kept.
+    anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True, editable=False)
 
     # Set by the decision.
     selected_district = models.ForeignKey(
@@ -772,3 +786,82 @@ class MunicipalityOpinion(models.Model):
 
     def __str__(self):
         return f"{self.district}: {self.get_opinion_display()}"
+
+
+class ErasureRequest(models.Model):
+    """Someone asked for their personal data to be erased; staff carry it out.
+
+    Once executed, the row keeps who asked (by then an anonymised account),
+    who erased and when, and how many things were erased: never the data.
+    """
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="erasure_requests",
+        verbose_name=_("requested by"),
+    )
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    executed_at = models.DateTimeField(_("erased at"), null=True, blank=True)
+    executed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("erased by"),
+    )
+    summary = models.JSONField(_("what was erased"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at"]
+        verbose_name = _("erasure request")
+        verbose_name_plural = _("erasure requests")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["requested_by"],
+                condition=Q(executed_at__isnull=True),
+                name="erasure_one_open_request_per_user",
+                violation_error_message=_("This person already has an erasure request pending."),
+            ),
+        ]
+
+    def __str__(self):
+        return _("Erasure request #%(pk)s") % {"pk": self.pk}
+
+
+class RetentionRun(models.Model):
+    """One run of the retention rules: when, with which periods, what it did."""
+
+    started_at = models.DateTimeField(_("started at"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    triggered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("started by"),
+        help_text=_("Empty when the schedule started it."),
+    )
+    unsuccessful_days = models.PositiveIntegerField(_("unsuccessful applications kept (days)"))
+    preregistration_days = models.PositiveIntegerField(
+        _("pre-registrations kept after the call closes (days)")
+    )
+    applications_anonymised = models.PositiveIntegerField(_("applications anonymised"), default=0)
+    drafts_deleted = models.PositiveIntegerField(_("unsubmitted drafts deleted"), default=0)
+    files_deleted = models.PositiveIntegerField(_("files deleted"), default=0)
+    preregistrations_deleted = models.PositiveIntegerField(
+        _("pre-registrations deleted"), default=0
+    )
+    signin_links_deleted = models.PositiveIntegerField(_("sign-in links deleted"), default=0)
+    accounts_anonymised = models.PositiveIntegerField(_("applicant accounts anonymised"), default=0)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+        verbose_name = _("retention run")
+        verbose_name_plural = _("retention runs")
+
+    def __str__(self):
+        return f"{self.started_at:%Y-%m-%d %H:%M}"

@@ -1,6 +1,15 @@
 from django.urls import path
 
-from .views import applications, coselection, preregistration, public, reviews, signin, staff
+from .views import (
+    applications,
+    coselection,
+    preregistration,
+    privacy,
+    public,
+    reviews,
+    signin,
+    staff,
+)
 
 app_name = "calls"
 
@@ -63,6 +72,10 @@ urlpatterns = [
         applications.attachment_delete,
         name="attachment_delete",
     ),
+    # Privacy: the notice; an applicant's copy of their data and erasure request.
+    path("privacy/", privacy.privacy_notice, name="privacy"),
+    path("my-data/", privacy.my_data, name="my_data"),
+    path("my-data/export.json", privacy.my_data_export, name="my_data_export"),
     # Reviewers.
     path("reviews/", reviews.review_list, name="review_list"),
     path("reviews/<int:pk>/", reviews.review_detail, name="review_detail"),

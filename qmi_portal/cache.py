@@ -48,6 +48,13 @@ PUBLIC_MODELS = [
     "calls.Call",
     "calls.KeyDate",
     "calls.SelectionCriterion",
+    # Programme events (seats left included) and the showcase with the edition figures.
+    "experiments.ProgrammeEvent",
+    "experiments.EventRegistration",
+    "experiments.Experiment",
+    "experiments.ExperimentSite",
+    "experiments.Evaluation",
+    "experiments.OutcomeUpdate",
 ]
 # Headers a stored response keeps: never a cookie, nothing about the visitor.
 KEPT_HEADERS = {"content-type", "content-language", "x-frame-options", "referrer-policy"}

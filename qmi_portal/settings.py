@@ -5,7 +5,9 @@ filesystem transport under ``var/``); production and the tests set
 ``DATABASE_URL`` and ``REDIS_URL``. The README lists every variable.
 """
 
+import datetime as dt
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from django.utils.translation import gettext_lazy as _
@@ -26,9 +28,14 @@ else:
 ALLOWED_HOSTS = env.list(
     "ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"] if DEBUG else []
 )
-CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # Where the portal is reached from outside, for the links in emails and PDFs.
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+# Served over HTTPS when SITE_URL says so: the HTTPS settings below follow it.
+HTTPS = SITE_URL.startswith("https://")
+_site = urlsplit(SITE_URL)
+CSRF_TRUSTED_ORIGINS = env.list(
+    "CSRF_TRUSTED_ORIGINS", default=[f"{_site.scheme}://{_site.netloc}"] if HTTPS else []
+)
 
 INSTALLED_APPS = [
     # modeltranslation must come before the admin to patch its forms.
@@ -44,22 +51,32 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_countries",
     "django_celery_beat",
+    "axes",
+    "csp",
+    "simple_history",
     "municipalities",
     "calls",
     "experiments",
     "notifications",
+    "reports",
 ]
 
 MIDDLEWARE = [
+    "qmi_portal.security.ClientAddressMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "qmi_portal.security.RequestSizeLimitMiddleware",
+    # Last, as django-axes asks: it turns a locked login into its page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "qmi_portal.urls"
@@ -100,6 +117,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# django-axes first: a locked login is refused before the password is checked.
+AUTHENTICATION_BACKENDS = [
+    "qmi_portal.security.LoginAttemptsBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "municipalities:my_municipality"
 LOGOUT_REDIRECT_URL = "municipalities:home"
@@ -126,6 +148,8 @@ MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
 PRIVATE_MEDIA_ROOT = env.path("PRIVATE_MEDIA_ROOT", default=VAR_DIR / "private")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Applicants' files (calls.models.private_storage).
+    "private": {"BACKEND": "calls.models.PrivateStorage"},
     "staticfiles": {
         "BACKEND": env(
             "STATICFILES_STORAGE",
@@ -133,6 +157,43 @@ STORAGES = {
         )
     },
 }
+# Files on S3-compatible object storage (django-storages) when a bucket is set:
+# several web replicas and workers then share them without a shared disk.
+# Public media under media/, applicants' files under private/ with signed
+# URLs only (they are still served through the permission-checked views).
+S3_BUCKET = env("S3_BUCKET", default="")
+if S3_BUCKET:
+    _s3 = {
+        "bucket_name": S3_BUCKET,
+        "endpoint_url": env("S3_ENDPOINT_URL", default=None),
+        "region_name": env("S3_REGION", default=None),
+        "access_key": env("S3_ACCESS_KEY_ID", default=None),
+        "secret_key": env("S3_SECRET_ACCESS_KEY", default=None),
+        "file_overwrite": False,
+    }
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            **_s3,
+            "location": "media",
+            "querystring_auth": False,
+            "custom_domain": env("S3_PUBLIC_DOMAIN", default=None),
+        },
+    }
+    STORAGES["private"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            **_s3,
+            "bucket_name": env("S3_PRIVATE_BUCKET", default=S3_BUCKET),
+            "location": "private",
+            "default_acl": "private",
+            "querystring_auth": True,
+            "querystring_expire": 300,
+        },
+    }
+# Uploads: a request body over this size is refused (413) before it is read;
+# the per-file limits of each kind of attachment are in calls/uploads.py.
+MAX_REQUEST_BODY_SIZE = env.int("MAX_REQUEST_BODY_SIZE", default=40 * 1024 * 1024)
 
 # Cache: Redis when there is one, process memory otherwise.
 REDIS_URL = env("REDIS_URL", default="")
@@ -152,12 +213,14 @@ else:
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://")
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _broker_dir = VAR_DIR / "celery-broker"
-    for _sub in ("queue", "processed"):
+    for _sub in ("queue", "processed", "control"):
         (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir / "queue"),
         "data_folder_out": str(_broker_dir / "queue"),
         "processed_folder": str(_broker_dir / "processed"),
+        # Broadcast (remote control) exchanges; kombu's default is ./control.
+        "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
     }
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
@@ -175,6 +238,48 @@ CELERY_TASK_ROUTES = {
     "*.tasks.render_*": {"queue": "pdf"},
 }
 CELERY_TASK_DEFAULT_QUEUE = "celery"
+# Worker logs go through LOGGING below (plain or JSON), like the web's.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+CELERY_IMPORTS = ["qmi_portal.health"]
+# Connection reuse: Celery's Django fixup closes the database connection around
+# every task unless CELERY_DB_REUSE_MAX is set; with it, the connection is kept
+# (qmi_portal.celery closes it only when CONN_MAX_AGE or a failed health check
+# says so). Measured in bench/reminders.py.
+CELERY_DB_REUSE_MAX = env.int("CELERY_DB_REUSE_MAX", default=1000)
+# Reminders and the outbox (notifications): a claimed mail still unsent after
+# MAIL_STALE_CLAIM_SECONDS belonged to a dead worker and is sent by the next
+# sweep; keep it longer than the task time limit. Mails go out in batches of
+# MAIL_BATCH_SIZE through one connection to the mail server.
+MAIL_STALE_CLAIM_SECONDS = env.int("MAIL_STALE_CLAIM_SECONDS", default=600)
+MAIL_BATCH_SIZE = env.int("MAIL_BATCH_SIZE", default=200)
+MAIL_MAX_ATTEMPTS = env.int("MAIL_MAX_ATTEMPTS", default=5)
+# Reports (WeasyPrint, queue "pdf"): a render is stopped past the soft limit.
+REPORT_SOFT_TIME_LIMIT = env.int("REPORT_SOFT_TIME_LIMIT", default=120)
+REPORT_TIME_LIMIT = env.int("REPORT_TIME_LIMIT", default=150)
+
+# Health (/health): beat sends a heartbeat to each queue; a worker that runs it
+# notes the time in the cache. No heartbeat younger than HEALTH_WORKER_MAX_AGE
+# on one of HEALTH_WORKER_QUEUES and /health answers 503.
+HEALTH_HEARTBEAT_SECONDS = env.int("HEALTH_HEARTBEAT_SECONDS", default=60)
+HEALTH_WORKER_MAX_AGE = env.int("HEALTH_WORKER_MAX_AGE", default=3 * HEALTH_HEARTBEAT_SECONDS)
+HEALTH_WORKER_QUEUES = env.list("HEALTH_WORKER_QUEUES", default=["celery", "mail", "pdf"])
+CELERY_BEAT_SCHEDULE = {
+    f"health-heartbeat-{queue}": {
+        "task": "qmi_portal.health.heartbeat",
+        "schedule": dt.timedelta(seconds=HEALTH_HEARTBEAT_SECONDS),
+        "args": (queue,),
+        "options": {"queue": queue, "expires": HEALTH_HEARTBEAT_SECONDS},
+    }
+    for queue in HEALTH_WORKER_QUEUES
+}
+
+# Privacy: how long personal data is kept (the privacy page shows these values).
+# Unsuccessful applications (ineligible, rejected, withdrawn, drafts of closed
+# calls) are anonymised this many days after their last status change or the
+# call's closing; pre-registrations are deleted this many days after their call
+# closes. The retention task runs every night (calls.tasks.privacy_apply_retention).
+RETENTION_UNSUCCESSFUL_DAYS = env.int("RETENTION_UNSUCCESSFUL_DAYS", default=730)
+RETENTION_PREREGISTRATION_DAYS = env.int("RETENTION_PREREGISTRATION_DAYS", default=30)
 
 # Email: the demo writes mails to files under var/mail; production sets EMAIL_URL.
 if env("EMAIL_URL", default=""):
@@ -203,10 +308,99 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
+# HTTPS: everything follows SITE_URL's scheme; each setting can be set apart
+# (`manage.py check --deploy` lists what is missing). /health stays reachable
+# over plain HTTP for the container healthcheck.
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=HTTPS)
+SECURE_REDIRECT_EXEMPT = [r"^health$"]
+SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=HTTPS)
+CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=HTTPS)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=365 * 24 * 3600 if HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=HTTPS)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=HTTPS)
+# Behind PROXY_COUNT reverse proxies (nginx, a load balancer): the scheme comes
+# from X-Forwarded-Proto and the client's address from X-Forwarded-For. Only
+# set it when the proxies overwrite those headers.
+PROXY_COUNT = env.int("PROXY_COUNT", default=0)
+if PROXY_COUNT:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Content-Security-Policy (django-csp): our own scripts and styles only, no
+# inline script or style, images from here and from the map tile server.
+_TILES = urlsplit(MAP_TILES_URL.replace("{s}.", "")) if MAP_TILES_URL else None
+_IMG_SRC = ["'self'", "data:"]
+if _TILES and _TILES.netloc:
+    _tile_host = ("*." if "{s}." in MAP_TILES_URL else "") + _TILES.netloc
+    _IMG_SRC.append(f"{_TILES.scheme}://{_tile_host}")
+_IMG_SRC += env.list("CSP_EXTRA_IMG_SRC", default=[])
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": _IMG_SRC,
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "upgrade-insecure-requests": HTTPS,
+        "report-uri": env("CSP_REPORT_URI", default="") or None,
+    },
+}
+
+# Login brute force (django-axes) on the admin and the municipality login:
+# after LOGIN_FAILURE_LIMIT wrong passwords for one username from one address,
+# that pair is locked for LOGIN_COOLOFF_MINUTES. Nothing is logged on success.
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env.int("LOGIN_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_DISABLE_ACCESS_LOG = True
+AXES_LOCKOUT_CALLABLE = "qmi_portal.security.lockout_response"
+
+# Logs: plain lines, or one JSON object per line (LOG_FORMAT=json) for a log
+# collector; web, worker and beat alike.
+LOG_FORMAT = env("LOG_FORMAT", default="plain")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if LOG_FORMAT == "json" else "plain",
+        }
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    # Chatty libraries: their step-by-step INFO lines drown what matters.
+    "loggers": {
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},
+    },
 }
+
+# Error reporting: Sentry (or a compatible service such as GlitchTip) only when
+# SENTRY_DSN is set. No personal data is sent (send_default_pii=False).
+SENTRY_DSN = env("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    import sentry_sdk
+    from sentry_sdk.integrations.celery import CeleryIntegration
+    from sentry_sdk.integrations.django import DjangoIntegration
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        environment=env("SENTRY_ENVIRONMENT", default="production"),
+        integrations=[DjangoIntegration(), CeleryIntegration()],
+        send_default_pii=False,
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+    )

@@ -5,11 +5,15 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from qmi_portal.health import health
+
 admin.site.site_header = _("QMI portal administration")
 admin.site.site_title = _("QMI portal")
 admin.site.index_title = _("Programme management")
 
 urlpatterns = [
+    # Outside the language prefix: for the compose healthcheck and monitoring.
+    path("health", health, name="health"),
     # The two reference views of the benchmarks, only with BENCH_REFERENCE_VIEWS=1.
     path("bench/", include("bench.urls")),
 ]
@@ -22,6 +26,8 @@ urlpatterns += i18n_patterns(
     path("account/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("calls.urls")),
     path("", include("municipalities.urls")),
+    path("", include("experiments.urls")),
+    path("", include("reports.urls")),
 )
 
 if settings.DEBUG:

@@ -7,6 +7,14 @@ from django.utils import translation
 ROLE_MIGRATIONS = [
     ("municipalities.migrations.0002_roles", "create_roles"),
     ("calls.migrations.0003_roles", "grant_permissions"),
+    # Privacy: staff's rights on erasure requests, and the nightly retention task.
+    ("calls.migrations.0004_privacy", "grant_permissions"),
+    ("calls.migrations.0004_privacy", "schedule_retention"),
+    # Paris&Co staff run experiments and events in the admin.
+    ("experiments.migrations.0002_roles", "grant_permissions"),
+    # Staff see the outbox and the reports.
+    ("notifications.migrations.0004_roles", "grant_permissions"),
+    ("reports.migrations.0002_roles", "grant_permissions"),
 ]
 DB_FIXTURES = {"db", "transactional_db", "live_server", "django_db_serialized_rollback"}
 

@@ -604,3 +604,248 @@ class MunicipalityOpinionFactory(factory.django.DjangoModelFactory):
     opinion = "favourable"
     comment = "Bienvenue dans le quartier."
     author = factory.SubFactory(UserFactory)
+
+
+# --- Experiments ----------------------------------------------------------------
+
+
+def _months_ago_first_day(months: int) -> dt.date:
+    from dateutil.relativedelta import relativedelta
+
+    return timezone.localdate().replace(day=1) - relativedelta(months=months)
+
+
+def _months_after(day: dt.date, months: int) -> dt.date:
+    from dateutil.relativedelta import relativedelta
+
+    return day + relativedelta(months=months)
+
+
+class ExperimentFactory(factory.django.DjangoModelFactory):
+    """A RUNNING experiment that started on the 1st of the month three months ago.
+
+    It lasts 18 months, reports every 3 months, and has an experimenter (a user
+    whose username is their email, as the sign-in link creates them). The
+    status is written directly (test data: no history row); to go through the
+    workflow use ``experiment_set_status``. No milestones, sites or indicators:
+    add them with their factories.
+    """
+
+    class Meta:
+        model = "experiments.Experiment"
+        skip_postgeneration_save = True
+
+    district = factory.SubFactory(InnovationDistrictFactory)
+    organisation_name = factory.Sequence(lambda n: f"Expérimentatrice {n}")
+    solution_name = factory.Sequence(lambda n: f"Solution expérimentée {n}")
+    summary_fr = "Des capteurs de fraîcheur dans les cours d'école."
+    summary_en = "Coolness sensors in school playgrounds."
+    experimenter = factory.SubFactory(
+        UserFactory,
+        username=factory.Sequence(lambda n: f"experimenter{n}@example.org"),
+        email=factory.LazyAttribute(lambda user: user.username),
+    )
+    contact_email = factory.LazyAttribute(lambda o: o.experimenter.email if o.experimenter else "")
+    language = "fr"
+    status = "running"
+    start_date = factory.LazyFunction(lambda: _months_ago_first_day(3))
+    end_date = factory.LazyAttribute(lambda o: _months_after(o.start_date, 18))
+    report_interval_months = 3
+
+    @factory.post_generation
+    def themes(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.themes.set(extracted)
+
+
+class ExperimentSiteFactory(factory.django.DjangoModelFactory):
+    """A site next to the district's centre."""
+
+    class Meta:
+        model = "experiments.ExperimentSite"
+
+    experiment = factory.SubFactory(ExperimentFactory)
+    name = factory.Sequence(lambda n: f"Site {n}")
+    address = "1 place de la Mairie"
+    latitude = factory.LazyAttribute(lambda o: o.experiment.district.latitude)
+    longitude = factory.LazyAttribute(lambda o: o.experiment.district.longitude)
+
+
+class MilestoneFactory(factory.django.DjangoModelFactory):
+    """A milestone due one month after the experiment's start, not done."""
+
+    class Meta:
+        model = "experiments.Milestone"
+
+    experiment = factory.SubFactory(ExperimentFactory)
+    code = factory.Sequence(lambda n: f"milestone-{n}")
+    name = factory.Sequence(lambda n: f"Jalon {n}")
+    order = factory.Sequence(lambda n: n)
+    due_date = factory.LazyAttribute(lambda o: _months_after(o.experiment.start_date, 1))
+    done_date = None
+    owner = "experimenter"
+    evidence = ""
+
+
+class IndicatorFactory(factory.django.DjangoModelFactory):
+    """From 100 to 150 kWh, higher is better."""
+
+    class Meta:
+        model = "experiments.Indicator"
+
+    experiment = factory.SubFactory(ExperimentFactory)
+    name = factory.Sequence(lambda n: f"Indicateur {n}")
+    unit = "kWh"
+    baseline = Decimal("100")
+    target = Decimal("150")
+    direction = "up"
+    order = factory.Sequence(lambda n: n)
+
+
+class MeasurementFactory(factory.django.DjangoModelFactory):
+    """A value of 110 measured one month after the experiment's start."""
+
+    class Meta:
+        model = "experiments.Measurement"
+
+    indicator = factory.SubFactory(IndicatorFactory)
+    measured_on = factory.LazyAttribute(
+        lambda o: _months_after(o.indicator.experiment.start_date, 1)
+    )
+    value = Decimal("110")
+    source = "Relevé du compteur"
+
+
+class ProgressReportFactory(factory.django.DjangoModelFactory):
+    """A DRAFT report on the experiment's first three months, by its experimenter.
+
+    ``status="submitted"`` gives a submitted one (submitted_at set).
+    """
+
+    class Meta:
+        model = "experiments.ProgressReport"
+
+    experiment = factory.SubFactory(ExperimentFactory)
+    period_start = factory.LazyAttribute(lambda o: o.experiment.start_date)
+    period_end = factory.LazyAttribute(
+        lambda o: _months_after(o.experiment.start_date, 3) - dt.timedelta(days=1)
+    )
+    status = "draft"
+    work_done = "Installation des capteurs dans deux cours d'école."
+    difficulties = "Un capteur volé."
+    next_steps = "Ateliers avec les élèves."
+    author = factory.LazyAttribute(lambda o: o.experiment.experimenter)
+    submitted_at = factory.LazyAttribute(lambda o: None if o.status == "draft" else timezone.now())
+
+
+class ReportPhotoFactory(factory.django.DjangoModelFactory):
+    """A real PNG in the private storage."""
+
+    class Meta:
+        model = "experiments.ReportPhoto"
+
+    class Params:
+        content = factory.LazyFunction(png_bytes)
+
+    report = factory.SubFactory(ProgressReportFactory)
+    file = factory.LazyAttribute(lambda o: _content_file(o.content, "photo.png"))
+    caption = "Le capteur installé"
+    content_type = "image/png"
+    size = factory.LazyAttribute(lambda o: len(o.content))
+
+
+class ReportCommentFactory(factory.django.DjangoModelFactory):
+    """A Paris&Co staff comment on a submitted report."""
+
+    class Meta:
+        model = "experiments.ReportComment"
+
+    report = factory.SubFactory(ProgressReportFactory, status="submitted")
+    author = factory.SubFactory(StaffUserFactory)
+    body = "Merci pour ce rapport détaillé."
+
+
+class ExperimentStatusChangeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "experiments.ExperimentStatusChange"
+
+    experiment = factory.SubFactory(ExperimentFactory)
+    from_status = "preparing"
+    to_status = "running"
+    reason = ""
+
+
+class EvaluationFactory(factory.django.DjangoModelFactory):
+    """A complete grid (all 4 out of 5), concluding that the solution is ready to scale."""
+
+    class Meta:
+        model = "experiments.Evaluation"
+
+    experiment = factory.SubFactory(ExperimentFactory, status="evaluating")
+    utility = 4
+    sustainable_development = 4
+    sobriety = 4
+    resilience = 4
+    quality_of_life = 4
+    feasibility = 4
+    user_feedback = 4
+    conclusion = "Une solution utile, appréciée des habitants."
+    outcome = "ready_to_scale"
+    buyer = ""
+    evaluated_on = factory.LazyFunction(timezone.localdate)
+
+
+class OutcomeUpdateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "experiments.OutcomeUpdate"
+
+    experiment = factory.SubFactory(ExperimentFactory, status="ended")
+    outcome = "contracted"
+    buyer = "Ville de Meudon"
+    note = "Marché signé pour trois ans."
+
+
+# --- Programme events -------------------------------------------------------------
+
+
+class ProgrammeEventFactory(factory.django.DjangoModelFactory):
+    """A public webinar in two weeks, 18:00–19:30 Paris time, 30 seats, online."""
+
+    class Meta:
+        model = "experiments.ProgrammeEvent"
+        skip_postgeneration_save = True
+
+    kind = "webinar"
+    title_fr = factory.Sequence(lambda n: f"Webinaire {n}")
+    title_en = factory.Sequence(lambda n: f"Webinar {n}")
+    description_fr = "Présentation du programme et questions-réponses."
+    description_en = "The programme presented, questions and answers."
+    starts_at = factory.LazyFunction(
+        lambda: (
+            timezone.localtime().replace(hour=18, minute=0, second=0, microsecond=0)
+            + dt.timedelta(days=14)
+        )
+    )
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + dt.timedelta(minutes=90))
+    place = ""
+    online_url = "https://visio.example.org/qmi"
+    audience = "public"
+    capacity = 30
+
+    @factory.post_generation
+    def municipalities(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.municipalities.set(extracted)
+
+
+class EventRegistrationFactory(factory.django.DjangoModelFactory):
+    """A registration holding a seat (written directly: no lock, no mail)."""
+
+    class Meta:
+        model = "experiments.EventRegistration"
+
+    event = factory.SubFactory(ProgrammeEventFactory)
+    name = factory.Sequence(lambda n: f"Participant {n}")
+    email = factory.Sequence(lambda n: f"participant{n}@example.org")
+    language = "fr"
+    status = "registered"

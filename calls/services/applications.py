@@ -111,6 +111,12 @@ def application_update_step(
                 update_fields.add(name)
         for name, value in many.items():
             getattr(application, name).set(value)
+        if "consents_publication" in update_fields:
+            # Nothing is published without a consent recorded with its time.
+            from .privacy import publication_consent_note
+
+            publication_consent_note(application=application)
+            update_fields.add("consents_publication_at")
         _note_completion(application, [current.identifier])
         application.save(update_fields=sorted(update_fields))
     return application

@@ -124,7 +124,8 @@ def signin_link_use(*, token: str, now=None) -> SignIn:
 
     The link is marked used by one conditional UPDATE, so two requests
     cannot both use it. The user is found, or created, by their lower-cased
-    email as username, with an unusable password. Staff and disabled accounts
+    email as username (or as the email of the one account that has it), with an
+    unusable password. Staff and disabled accounts
     never sign in this way (they have a password and the admin). Raises
     SignInLinkInvalid for an expired, used or unknown link. The caller logs
     the user in (django.contrib.auth.login rotates the session).
@@ -147,9 +148,15 @@ def signin_link_use(*, token: str, now=None) -> SignIn:
         username = email.lower()
         if len(username) > user_model._meta.get_field("username").max_length:
             raise invalid
-        user, created = user_model.objects.get_or_create(
-            username=username, defaults={"email": email}
-        )
+        # An account staff created by hand (an experimenter, say) keeps its own
+        # username: the one account with this email is the one the link proves.
+        same_email = list(user_model.objects.filter(email__iexact=email)[:2])
+        if len(same_email) == 1:
+            user, created = same_email[0], False
+        else:
+            user, created = user_model.objects.get_or_create(
+                username=username, defaults={"email": email}
+            )
         if created:
             user.set_unusable_password()
             user.save(update_fields=["password"])

@@ -132,6 +132,10 @@ def application_set_status(
 
         application.status = status
         application.save()
+        if status == S.SELECTED and not application.call.is_for_municipalities:
+            from experiments.services.lifecycle import experiment_create_from_application
+
+            experiment_create_from_application(application=application)
         ApplicationStatusChange.objects.create(
             application=application,
             from_status=current,

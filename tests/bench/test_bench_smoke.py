@@ -169,3 +169,16 @@ def test_table_and_json_output(tmp_path):
 def test_runner_refuses_the_main_database():
     with pytest.raises(run.CannotRun, match="dedicated"):
         run.recreate_database("postgres://postgres:postgres@127.0.0.1:5432/qmi_portal")
+
+
+def test_only_option_selects_rows_and_refuses_unknown_ones():
+    assert run.parse_groups("form, export") == ("form", "export")
+    with pytest.raises(run.argparse.ArgumentTypeError, match="unknown group"):
+        run.parse_groups("form,forms")
+
+    bench = run.Bench(run.argparse.Namespace(only=("form",), database_url="x", redis_url="y"))
+    everything = run.Bench(run.argparse.Namespace(only=None, database_url="x", redis_url="y"))
+
+    assert bench.selected("form") and bench.selected("public", "form")
+    assert not bench.selected("export") and not bench.selected("staff", "rush")
+    assert all(everything.selected(group) for group in run.GROUPS)

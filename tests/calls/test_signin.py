@@ -134,6 +134,14 @@ def test_signin_link_use_finds_the_existing_user():
     assert User.objects.filter(username="ada@example.org").count() == 1
 
 
+def test_signin_link_use_finds_an_account_made_by_staff_by_its_email():
+    experimenter = UserFactory(username="ines-garnier", email="ines@ombre.example.org")
+    SignInLinkFactory(email="Ines@Ombre.example.org", token="secret-staff-made")
+
+    assert signin_link_use(token="secret-staff-made").user == experimenter
+    assert not User.objects.filter(username="ines@ombre.example.org").exists()
+
+
 def test_signin_link_use_twice_fails():
     SignInLinkFactory(token="secret-3")
     signin_link_use(token="secret-3")
