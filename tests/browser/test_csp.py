@@ -12,7 +12,6 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from tests.browser.conftest import browser, page, screenshot  # noqa: F401 - fixtures
 from tests.factories import (
     ApplicationFactory,
     CallFactory,
@@ -35,7 +34,7 @@ document.addEventListener('securitypolicyviolation', (event) => {
 
 
 @pytest.fixture
-def csp_page(page):  # noqa: F811 - the browser tests' fixture
+def csp_page(page):
     page.context.add_init_script(LISTEN)
     console = []
     page.on(
@@ -71,7 +70,7 @@ def _sign_in(tab, live_server, user):
 def test_public_pages_run_their_scripts_without_any_csp_violation(
     csp_page,
     live_server,
-    screenshot,  # noqa: F811
+    screenshot,
 ):
     district = InnovationDistrictFactory()
     call = CallFactory()
@@ -107,7 +106,7 @@ def test_public_pages_run_their_scripts_without_any_csp_violation(
 def test_applicant_pages_with_formset_autosave_and_my_data_have_no_csp_violation(
     csp_page,
     live_server,
-    screenshot,  # noqa: F811
+    screenshot,
 ):
     application = ApplicationFactory(incomplete=True)
     _sign_in(csp_page, live_server, application.applicant)
@@ -132,7 +131,7 @@ def test_applicant_pages_with_formset_autosave_and_my_data_have_no_csp_violation
 def test_staff_pages_and_the_admin_have_no_csp_violation(
     csp_page,
     live_server,
-    screenshot,  # noqa: F811
+    screenshot,
 ):
     application = submitted_application()
     _sign_in(csp_page, live_server, StaffUserFactory())
