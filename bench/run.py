@@ -46,7 +46,19 @@ DEFAULT_REDIS = "redis://127.0.0.1:6379/13"
 BIG_CALL = "demo-qmi2-experimenters-phase-3"
 OPEN_CALL = "demo-qmi2-experimenters-phase-4"
 # What ``--only`` can select; the reference views are measured whenever "public" or "form" is.
-GROUPS = ("staff", "public", "form", "export", "rush")
+GROUPS = (
+    "staff",
+    "dashboard",
+    "public",
+    "form",
+    "export",
+    "rush",
+    "reminders",
+    "reports",
+)
+# The background benchmarks run in their own processes and databases (next to --database-url).
+BACKGROUND_DATABASE = "qmi_bench_background"
+BACKGROUND_REDIS_DB = 12
 
 
 class CannotRun(Exception):
@@ -501,19 +513,25 @@ class Bench:
             self.guard("seed", "seed_demo --scale", self.measure_seed)
         if self.selected("staff"):
             self.guard("staff", "Staff pages", lambda: self.measure_staff_pages(record=True))
-        if not self.selected("public", "form", "export", "rush"):
-            return
-        self.server = Gunicorn(self.gunicorn_env(), ROOT / "var" / "bench" / "gunicorn.log")
-        try:
-            self.server.wait_ready()
-            if self.selected("public", "form"):
-                self.guard("throughput", "Throughput", self.measure_throughput)
-            if self.selected("export"):
-                self.guard("export", "CSV export", self.measure_export)
-            if self.selected("rush"):
-                self.guard("rush", "Deadline rush", self.measure_rush)
-        finally:
-            self.server.stop()
+        if self.selected("dashboard"):
+            self.guard("dashboard", "Municipality dashboard", self.measure_dashboard)
+        if self.selected("public", "form", "export", "rush"):
+            self.server = Gunicorn(self.gunicorn_env(), ROOT / "var" / "bench" / "gunicorn.log")
+            try:
+                self.server.wait_ready()
+                if self.selected("public", "form"):
+                    self.guard("throughput", "Throughput", self.measure_throughput)
+                if self.selected("export"):
+                    self.guard("export", "CSV export", self.measure_export)
+                if self.selected("rush"):
+                    self.guard("rush", "Deadline rush", self.measure_rush)
+            finally:
+                self.server.stop()
+        # Last: they drop and create their own database, and start their own Celery worker.
+        if self.selected("reminders"):
+            self.guard("reminders", "Reminder sweep", self.measure_reminders)
+        if self.selected("reports"):
+            self.guard("reports", "PDF reports", self.measure_reports)
 
     def selected(self, *groups) -> bool:
         """Whether ``--only`` (every group when not given) includes one of ``groups``."""
@@ -531,6 +549,84 @@ class Bench:
             self.add(
                 Result(key=key, measure=measure, note=f"failed: {type(error).__name__} {message}")
             )
+
+    # Dashboard and background work (their own modules, also runnable alone).
+
+    def measure_dashboard(self):
+        from .dashboard import measure_dashboard
+
+        runs = 3 if self.args.quick else 15
+        scale = {"experiments": 3, "indicators": 2, "months": 3} if self.args.quick else {}
+        for result in measure_dashboard(runs=runs, **scale):
+            self.add(result)
+
+    def background(self, module, *arguments) -> list | dict:
+        """``python -m bench.<module> --json`` on its own database; its JSON output."""
+        database = urllib.parse.urlsplit(self.args.database_url)
+        database_url = database._replace(path=f"/{BACKGROUND_DATABASE}").geturl()
+        redis = urllib.parse.urlsplit(self.args.redis_url)
+        redis_url = redis._replace(path=f"/{BACKGROUND_REDIS_DB}").geturl()
+        child = subprocess.run(  # noqa: S603 — our own benchmark
+            [
+                PYTHON,
+                "-m",
+                f"bench.{module}",
+                "--json",
+                "--database-url",
+                database_url,
+                "--redis-url",
+                redis_url,
+                *arguments,
+            ],
+            cwd=ROOT,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+            capture_output=True,
+            text=True,
+            timeout=3600,
+            check=False,
+        )
+        try:
+            return json.loads(child.stdout.strip().splitlines()[-1])
+        except (IndexError, ValueError):
+            error = (child.stderr.strip().splitlines() or ["no output"])[-1]
+            raise RuntimeError(f"bench.{module} exited {child.returncode}: {error}") from None
+
+    def measure_reminders(self):
+        arguments = ("--drafts", "2000", "--tasks", "200") if self.args.quick else ()
+        for row in self.background("reminders", *arguments):
+            self.add(Result(**row))
+
+    def measure_reports(self):
+        from .edition_report import MEMORY_GOAL_MB, REPORT_GOAL
+
+        arguments = ("--applications", "60") if self.args.quick else ()
+        for row in self.background("reports", *arguments):
+            self.add(Result(**row))
+        arguments = ("--districts", "2", "--experiments", "2") if self.args.quick else ()
+        result = self.background("edition_report", *arguments)
+        measure = "Edition impact report"
+        if result.get("status") != "done":
+            self.add(
+                Result(
+                    key="report_edition",
+                    measure=measure,
+                    note=f"{result.get('status')}: {str(result.get('error'))[:120]}",
+                )
+            )
+            return
+        pages = result["pages"]
+        self.add(
+            Result(
+                key="report_edition",
+                measure=f"{measure} ({pages} pages)",
+                figure=f"{result['seconds']:.1f} s, {result['peak_mb']:.0f} MB peak",
+                goal=f"<= {REPORT_GOAL:.0f} s, <= {MEMORY_GOAL_MB} MB (100 pages)",
+                met=result["seconds"] <= REPORT_GOAL * max(pages, 1) / 100
+                and result["peak_mb"] <= MEMORY_GOAL_MB,
+                note="goal scaled to the page count; RSS of the rendering process",
+                values=result,
+            )
+        )
 
     def _staff_client(self):
         from django.contrib.auth import get_user_model
