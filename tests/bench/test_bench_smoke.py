@@ -182,3 +182,9 @@ def test_only_option_selects_rows_and_refuses_unknown_ones():
     assert bench.selected("form") and bench.selected("public", "form")
     assert not bench.selected("export") and not bench.selected("staff", "rush")
     assert all(everything.selected(group) for group in run.GROUPS)
+
+
+def test_every_benchmark_of_bench_is_a_group_of_make_bench():
+    """One command runs them all: the dashboard and background benchmarks are rows too."""
+    assert {"dashboard", "reminders", "reports"} <= set(run.GROUPS)
+    assert run.parse_groups("dashboard,reminders,reports") == ("dashboard", "reminders", "reports")
