@@ -44,7 +44,7 @@ run: venv compilemessages
 	DEBUG=true HOST=$(HOST) PORT=$(PORT) $(VENV)/bin/honcho --procfile Procfile.dev start
 
 system-test-deps:
-	@bash .ci/system-packages gettext chromium fonts pdftools weasyprint
+	@bash .ci/system-packages gettext chromium fonts pdftools weasyprint wrk
 
 services: venv
 	@DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) PYTHON=$(PY) bash .ci/services
