@@ -276,12 +276,12 @@ class SignInLink(models.Model):
     """
 
     email = models.EmailField(_("email"))
-    token_hash = models.CharField(max_length=64, unique=True)
-    next_url = models.CharField(max_length=300, blank=True)
-    requested_ip = models.GenericIPAddressField(null=True, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    expires_at = models.DateTimeField()
-    used_at = models.DateTimeField(null=True, blank=True)
+    token_hash = models.CharField(_("token hash"), max_length=64, unique=True)
+    next_url = models.CharField(_("next page"), max_length=300, blank=True)
+    requested_ip = models.GenericIPAddressField(_("requested from IP"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires at"))
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("sign-in link")
@@ -298,11 +298,15 @@ class SignInLink(models.Model):
 class ReferenceCounter(models.Model):
     """Numbers the submitted applications of an edition, per kind of call."""
 
-    edition = models.ForeignKey("municipalities.Edition", on_delete=models.CASCADE)
-    kind = models.CharField(max_length=20, choices=CallKind.choices)
-    last_number = models.PositiveIntegerField(default=0)
+    edition = models.ForeignKey(
+        "municipalities.Edition", on_delete=models.CASCADE, verbose_name=_("edition")
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=CallKind.choices)
+    last_number = models.PositiveIntegerField(_("last number given"), default=0)
 
     class Meta:
+        verbose_name = _("reference counter")
+        verbose_name_plural = _("reference counters")
         constraints = [
             models.UniqueConstraint(fields=["edition", "kind"], name="reference_counter_unique"),
         ]

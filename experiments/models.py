@@ -166,7 +166,10 @@ class ExperimentStatusChange(models.Model):
     """History of an experiment's status: who, when, why."""
 
     experiment = models.ForeignKey(
-        Experiment, on_delete=models.CASCADE, related_name="status_changes"
+        Experiment,
+        on_delete=models.CASCADE,
+        related_name="status_changes",
+        verbose_name=_("experiment"),
     )
     from_status = models.CharField(
         _("from"), max_length=20, choices=ExperimentStatus.choices, blank=True
@@ -195,7 +198,9 @@ class ExperimentStatusChange(models.Model):
 class ExperimentSite(models.Model):
     """A place in the district where the solution is installed or tried."""
 
-    experiment = models.ForeignKey(Experiment, on_delete=models.CASCADE, related_name="sites")
+    experiment = models.ForeignKey(
+        Experiment, on_delete=models.CASCADE, related_name="sites", verbose_name=_("experiment")
+    )
     name = models.CharField(_("name"), max_length=200)
     address = models.CharField(_("address"), max_length=300, blank=True)
     latitude = _latitude_field()
@@ -221,7 +226,12 @@ class ExperimentSite(models.Model):
 class Milestone(models.Model):
     """A dated step of an experiment; late when past due and not done (computed)."""
 
-    experiment = models.ForeignKey(Experiment, on_delete=models.CASCADE, related_name="milestones")
+    experiment = models.ForeignKey(
+        Experiment,
+        on_delete=models.CASCADE,
+        related_name="milestones",
+        verbose_name=_("experiment"),
+    )
     code = models.SlugField(_("code"), max_length=60, blank=True)
     name = models.CharField(_("name"), max_length=200)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
@@ -262,7 +272,12 @@ class Milestone(models.Model):
 class Indicator(models.Model):
     """What an experiment measures, from a baseline toward a target."""
 
-    experiment = models.ForeignKey(Experiment, on_delete=models.CASCADE, related_name="indicators")
+    experiment = models.ForeignKey(
+        Experiment,
+        on_delete=models.CASCADE,
+        related_name="indicators",
+        verbose_name=_("experiment"),
+    )
     name = models.CharField(_("name"), max_length=200)
     unit = models.CharField(_("unit"), max_length=40)
     baseline = models.DecimalField(_("baseline"), max_digits=14, decimal_places=3)
@@ -302,7 +317,12 @@ class Indicator(models.Model):
 class Measurement(models.Model):
     """A dated value of an indicator, with where it comes from."""
 
-    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="measurements")
+    indicator = models.ForeignKey(
+        Indicator,
+        on_delete=models.CASCADE,
+        related_name="measurements",
+        verbose_name=_("indicator"),
+    )
     measured_on = models.DateField(_("measured on"))
     value = models.DecimalField(_("value"), max_digits=14, decimal_places=3)
     source = models.CharField(_("source"), max_length=300, blank=True)
@@ -345,7 +365,10 @@ class ProgressReport(models.Model):
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     experiment = models.ForeignKey(
-        Experiment, on_delete=models.CASCADE, related_name="progress_reports"
+        Experiment,
+        on_delete=models.CASCADE,
+        related_name="progress_reports",
+        verbose_name=_("experiment"),
     )
     period_start = models.DateField(_("period from"))
     period_end = models.DateField(_("period to"))
@@ -391,7 +414,12 @@ class ProgressReport(models.Model):
 
 
 class ReportPhoto(models.Model):
-    report = models.ForeignKey(ProgressReport, on_delete=models.CASCADE, related_name="photos")
+    report = models.ForeignKey(
+        ProgressReport,
+        on_delete=models.CASCADE,
+        related_name="photos",
+        verbose_name=_("progress report"),
+    )
     file = models.FileField(
         _("photo"), upload_to=report_photo_path, storage=get_private_storage, max_length=300
     )
@@ -412,8 +440,18 @@ class ReportPhoto(models.Model):
 class ReportComment(models.Model):
     """Paris&Co staff and the town comment on a submitted report."""
 
-    report = models.ForeignKey(ProgressReport, on_delete=models.CASCADE, related_name="comments")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    report = models.ForeignKey(
+        ProgressReport,
+        on_delete=models.CASCADE,
+        related_name="comments",
+        verbose_name=_("progress report"),
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("author"),
+    )
     body = models.TextField(_("comment"), max_length=5000)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
@@ -433,7 +471,10 @@ class Evaluation(models.Model):
     """The final evaluation on the programme's grid, with its outcome."""
 
     experiment = models.OneToOneField(
-        Experiment, on_delete=models.CASCADE, related_name="evaluation"
+        Experiment,
+        on_delete=models.CASCADE,
+        related_name="evaluation",
+        verbose_name=_("experiment"),
     )
     utility = models.PositiveSmallIntegerField(
         _("utility"), null=True, blank=True, validators=_SCORE
@@ -494,7 +535,10 @@ class OutcomeUpdate(models.Model):
     """After the programme (alumni): what became of the solution, dated."""
 
     experiment = models.ForeignKey(
-        Experiment, on_delete=models.CASCADE, related_name="outcome_updates"
+        Experiment,
+        on_delete=models.CASCADE,
+        related_name="outcome_updates",
+        verbose_name=_("experiment"),
     )
     recorded_on = models.DateField(_("recorded on"), default=timezone.localdate)
     outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices)
@@ -576,7 +620,10 @@ class ProgrammeEvent(models.Model):
 
 class EventRegistration(models.Model):
     event = models.ForeignKey(
-        ProgrammeEvent, on_delete=models.CASCADE, related_name="registrations"
+        ProgrammeEvent,
+        on_delete=models.CASCADE,
+        related_name="registrations",
+        verbose_name=_("event"),
     )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -584,6 +631,7 @@ class EventRegistration(models.Model):
         null=True,
         blank=True,
         related_name="event_registrations",
+        verbose_name=_("user"),
     )
     name = models.CharField(_("name"), max_length=200)
     email = models.EmailField(_("email"))

@@ -50,9 +50,14 @@ class OutgoingMail(models.Model):
         _("status"), max_length=20, choices=MailStatus.choices, default=MailStatus.DRAFT
     )
     related_type = models.ForeignKey(
-        ContentType, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        ContentType,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("related object type"),
     )
-    related_id = models.PositiveBigIntegerField(null=True, blank=True)
+    related_id = models.PositiveBigIntegerField(_("related object id"), null=True, blank=True)
     related = GenericForeignKey("related_type", "related_id")
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     queued_at = models.DateTimeField(_("queued at"), null=True, blank=True)
@@ -67,6 +72,7 @@ class OutgoingMail(models.Model):
         help_text=_("For example List-Unsubscribe, so mail clients offer one-click unsubscribe."),
     )
     redact_after_sending = models.BooleanField(
+        _("wipe the body once sent"),
         default=False,
         help_text=_("The body holds a secret (a sign-in link): it is wiped once sent."),
     )
