@@ -223,6 +223,10 @@ class ExperimentSite(models.Model):
         return self.name
 
 
+# An abandoned experiment's open milestones will never be done: they are not "late".
+UNTRACKED_STATUSES = (ExperimentStatus.ABANDONED,)
+
+
 class Milestone(models.Model):
     """A dated step of an experiment; late when past due and not done (computed)."""
 
@@ -265,8 +269,13 @@ class Milestone(models.Model):
         return self.name
 
     def is_late(self, today=None) -> bool:
+        """Past due and not done, in an experiment that still goes on (see UNTRACKED_STATUSES)."""
         today = today or timezone.localdate()
-        return self.done_date is None and self.due_date < today
+        return (
+            self.done_date is None
+            and self.due_date < today
+            and self.experiment.status not in UNTRACKED_STATUSES
+        )
 
 
 class Indicator(models.Model):

@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from .enums import ReportStatus
 from .models import (
+    UNTRACKED_STATUSES,
     Experiment,
     Indicator,
     Measurement,
@@ -39,9 +40,11 @@ from .permissions import REPORTING_STATUSES
 # --- Late milestones -------------------------------------------------------------
 
 
-def late_milestone_q(today: dt.date, prefix: str = "") -> Q:
-    """Past due and not done; ``prefix`` for lookups through a relation ("milestones__")."""
-    return Q(**{f"{prefix}done_date__isnull": True, f"{prefix}due_date__lt": today})
+def late_milestone_q(today: dt.date) -> Q:
+    """Milestones past due and not done, in experiments that go on (``Milestone.is_late``)."""
+    return Q(done_date__isnull=True, due_date__lt=today) & ~Q(
+        experiment__status__in=UNTRACKED_STATUSES
+    )
 
 
 def late_milestones(experiments: QuerySet[Experiment], today: dt.date) -> QuerySet[Milestone]:

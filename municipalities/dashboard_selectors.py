@@ -17,8 +17,9 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sub
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from experiments.enums import EventAudience, ExperimentStatus, ReportStatus
+from experiments.enums import EventAudience, ReportStatus
 from experiments.models import (
+    UNTRACKED_STATUSES,
     Experiment,
     Indicator,
     Measurement,
@@ -29,19 +30,14 @@ from experiments.models import (
     ReportPhoto,
 )
 from experiments.permissions import experiments_of_municipality_staff, reports_visible_to
+from experiments.selectors import late_milestone_q
 
 from .models import Edition, InnovationDistrict
 from .selectors import districts_for
 
-# An abandoned experiment's open milestones will never be done: they are not "late".
-NOT_TRACKED = (ExperimentStatus.ABANDONED,)
 LATEST_REPORTS = 10
 UPCOMING_EVENTS = 6
 LATE_MILESTONES = 30
-
-
-def _late_q(today: dt.date, prefix: str = "") -> Q:
-    return Q(**{f"{prefix}done_date__isnull": True, f"{prefix}due_date__lt": today})
 
 
 # Districts.
@@ -50,10 +46,10 @@ def _late_q(today: dt.date, prefix: str = "") -> Q:
 def dashboard_districts(user, today: dt.date | None = None) -> QuerySet[InnovationDistrict]:
     """The user's own districts with how many experiments, and how many are late."""
     today = today or timezone.localdate()
-    late = Milestone.objects.filter(_late_q(today), experiment=OuterRef("pk"))
+    late = Milestone.objects.filter(late_milestone_q(today), experiment=OuterRef("pk"))
     late_experiments = (
         Experiment.objects.filter(district=OuterRef("pk"))
-        .exclude(status__in=NOT_TRACKED)
+        .exclude(status__in=UNTRACKED_STATUSES)
         .filter(Exists(late))
         .order_by()
         .values("district")
@@ -101,7 +97,7 @@ def experiment_row(experiment: Experiment, today: dt.date) -> ExperimentRow:
     last_done = None
     next_due = None
     late = []
-    tracked = experiment.status not in NOT_TRACKED
+    tracked = experiment.status not in UNTRACKED_STATUSES
     for milestone in milestones:
         if milestone.done_date is not None:
             if last_done is None or milestone.done_date >= last_done.done_date:
@@ -242,10 +238,8 @@ def late_milestones(
 ):
     """Late milestones of these (scoped) experiments, oldest due first, and how many in all."""
     today = today or timezone.localdate()
-    milestones = (
-        Milestone.objects.filter(_late_q(today))
-        .filter(experiment__in=experiments)
-        .exclude(experiment__status__in=NOT_TRACKED)
+    milestones = Milestone.objects.filter(late_milestone_q(today)).filter(
+        experiment__in=experiments
     )
     if edition is not None:
         milestones = milestones.filter(experiment__district__edition=edition)

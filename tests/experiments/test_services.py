@@ -268,6 +268,18 @@ def test_milestone_late_is_computed_from_the_clock(experiment):
     assert set(late_milestones(Experiment.objects.all(), tomorrow)) == {late, coming}
 
 
+def test_an_abandoned_experiments_open_milestones_are_not_late(experiment):
+    """They will never be done: the admin, the dashboards and the reminders agree."""
+    milestone = MilestoneFactory(experiment=experiment, due_date=TODAY() - dt.timedelta(days=5))
+    Experiment.objects.filter(pk=experiment.pk).update(status=S.ABANDONED)
+    milestone.refresh_from_db()
+
+    assert not milestone.is_late()
+    assert list(late_milestones(Experiment.objects.all(), TODAY())) == []
+    counted = experiments_with_counts(Experiment.objects.filter(pk=experiment.pk), TODAY()).get()
+    assert counted.late_milestone_count == 0
+
+
 def test_late_milestones_only_of_the_given_experiments(experiment):
     mine = MilestoneFactory(experiment=experiment, due_date=TODAY() - dt.timedelta(days=3))
     MilestoneFactory(due_date=TODAY() - dt.timedelta(days=3))

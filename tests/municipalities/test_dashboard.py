@@ -6,6 +6,7 @@ URL by URL for every role. Query counts are asserted with 1 and 3 rows.
 
 import datetime as dt
 from decimal import Decimal
+from html import escape
 
 import pytest
 from dateutil.relativedelta import relativedelta
@@ -518,7 +519,7 @@ def test_district_page_in_french_and_english(client, world):
     assert ">fév.<" in french  # Month labels of the timeline, from Django's catalogues.
     assert ">Feb.<" in english
     assert "Timeline" in english
-    assert f">{today}</text>" in french
+    assert f">{escape(today)}</text>" in french
 
 
 def test_report_comment_error_in_english(client, world, english):
