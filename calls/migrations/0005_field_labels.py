@@ -6,60 +6,77 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('calls', '0004_privacy'),
-        ('municipalities', '0002_roles'),
+        ("calls", "0004_privacy"),
+        ("municipalities", "0002_roles"),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='referencecounter',
-            options={'verbose_name': 'reference counter', 'verbose_name_plural': 'reference counters'},
+            name="referencecounter",
+            options={
+                "verbose_name": "reference counter",
+                "verbose_name_plural": "reference counters",
+            },
         ),
         migrations.AlterField(
-            model_name='referencecounter',
-            name='edition',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='municipalities.edition', verbose_name='edition'),
+            model_name="referencecounter",
+            name="edition",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                to="municipalities.edition",
+                verbose_name="edition",
+            ),
         ),
         migrations.AlterField(
-            model_name='referencecounter',
-            name='kind',
-            field=models.CharField(choices=[('municipalities', 'Call for interest to municipalities (AMI)'), ('experimenters', 'Call for experimenters')], max_length=20, verbose_name='kind'),
+            model_name="referencecounter",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("municipalities", "Call for interest to municipalities (AMI)"),
+                    ("experimenters", "Call for experimenters"),
+                ],
+                max_length=20,
+                verbose_name="kind",
+            ),
         ),
         migrations.AlterField(
-            model_name='referencecounter',
-            name='last_number',
-            field=models.PositiveIntegerField(default=0, verbose_name='last number given'),
+            model_name="referencecounter",
+            name="last_number",
+            field=models.PositiveIntegerField(default=0, verbose_name="last number given"),
         ),
         migrations.AlterField(
-            model_name='signinlink',
-            name='created_at',
-            field=models.DateTimeField(default=django.utils.timezone.now, verbose_name='created at'),
+            model_name="signinlink",
+            name="created_at",
+            field=models.DateTimeField(
+                default=django.utils.timezone.now, verbose_name="created at"
+            ),
         ),
         migrations.AlterField(
-            model_name='signinlink',
-            name='expires_at',
-            field=models.DateTimeField(verbose_name='expires at'),
+            model_name="signinlink",
+            name="expires_at",
+            field=models.DateTimeField(verbose_name="expires at"),
         ),
         migrations.AlterField(
-            model_name='signinlink',
-            name='next_url',
-            field=models.CharField(blank=True, max_length=300, verbose_name='next page'),
+            model_name="signinlink",
+            name="next_url",
+            field=models.CharField(blank=True, max_length=300, verbose_name="next page"),
         ),
         migrations.AlterField(
-            model_name='signinlink',
-            name='requested_ip',
-            field=models.GenericIPAddressField(blank=True, null=True, verbose_name='requested from IP'),
+            model_name="signinlink",
+            name="requested_ip",
+            field=models.GenericIPAddressField(
+                blank=True, null=True, verbose_name="requested from IP"
+            ),
         ),
         migrations.AlterField(
-            model_name='signinlink',
-            name='token_hash',
-            field=models.CharField(max_length=64, unique=True, verbose_name='token hash'),
+            model_name="signinlink",
+            name="token_hash",
+            field=models.CharField(max_length=64, unique=True, verbose_name="token hash"),
         ),
         migrations.AlterField(
-            model_name='signinlink',
-            name='used_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='used at'),
+            model_name="signinlink",
+            name="used_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="used at"),
         ),
     ]

@@ -5,26 +5,38 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('contenttypes', '0002_remove_content_type_name'),
-        ('notifications', '0005_claim_indexes'),
+        ("contenttypes", "0002_remove_content_type_name"),
+        ("notifications", "0005_claim_indexes"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='outgoingmail',
-            name='redact_after_sending',
-            field=models.BooleanField(default=False, help_text='The body holds a secret (a sign-in link): it is wiped once sent.', verbose_name='wipe the body once sent'),
+            model_name="outgoingmail",
+            name="redact_after_sending",
+            field=models.BooleanField(
+                default=False,
+                help_text="The body holds a secret (a sign-in link): it is wiped once sent.",
+                verbose_name="wipe the body once sent",
+            ),
         ),
         migrations.AlterField(
-            model_name='outgoingmail',
-            name='related_id',
-            field=models.PositiveBigIntegerField(blank=True, null=True, verbose_name='related object id'),
+            model_name="outgoingmail",
+            name="related_id",
+            field=models.PositiveBigIntegerField(
+                blank=True, null=True, verbose_name="related object id"
+            ),
         ),
         migrations.AlterField(
-            model_name='outgoingmail',
-            name='related_type',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='contenttypes.contenttype', verbose_name='related object type'),
+            model_name="outgoingmail",
+            name="related_type",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="contenttypes.contenttype",
+                verbose_name="related object type",
+            ),
         ),
     ]
