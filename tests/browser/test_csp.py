@@ -107,6 +107,7 @@ def test_applicant_pages_with_formset_autosave_and_my_data_have_no_csp_violation
     csp_page,
     live_server,
     screenshot,
+    axe_violations,
 ):
     application = ApplicationFactory(incomplete=True)
     _sign_in(csp_page, live_server, application.applicant)
@@ -122,6 +123,7 @@ def test_applicant_pages_with_formset_autosave_and_my_data_have_no_csp_violation
 
     csp_page.goto(reverse("calls:my_data"))
     screenshot("my-data")
+    assert axe_violations() == []
     with csp_page.expect_download() as download:
         csp_page.locator("a[href$='export.json']").click()
     assert download.value.suggested_filename.startswith("qmi-my-data-")

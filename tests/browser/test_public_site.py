@@ -54,6 +54,8 @@ PUBLIC_PAGES = [
     "/fr/municipalities/sucy-en-brie/",
     "/fr/partners/",
     "/fr/legal/",
+    "/fr/privacy/",
+    "/en/privacy/",
     "/fr/accessibility/",
     "/en/accessibility/",
     "/fr/account/login/",
