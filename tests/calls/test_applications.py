@@ -655,6 +655,7 @@ def test_step_get_and_autosave_query_counts_do_not_grow_with_the_content(
         AttachmentFactory(application=large, kind=AttachmentKind.IMAGE)
     large.themes.set(call.edition.challenges.all())
     large.target_districts.set(call.districts.all())
+    applicant_client.get(step_url(small, "organisation"))  # the header's roles now cached
     for step in ("organisation", "contact", "solution", "impacts", "attachments"):
         assert _count(applicant_client, "get", step_url(small, step)) == _count(
             applicant_client, "get", step_url(large, step)
@@ -1129,6 +1130,7 @@ def test_my_applications_query_count_does_not_grow(
     applicant_client, applicant, call, django_assert_max_num_queries
 ):
     ApplicationFactory(call=call, applicant=applicant)
+    applicant_client.get(reverse("calls:my_applications"))  # the header's roles now cached
     with CaptureQueriesContext(connection) as one:
         applicant_client.get(reverse("calls:my_applications"))
     for _ in range(3):

@@ -192,9 +192,9 @@ def test_edition_report_holds_every_district_its_experiments_and_figures():
     assert "Clichy-sous-Bois – Bois du Temple" in text and "Meudon" in text
     assert _figure(text, "expérimentations") == "2"
     # The abandoned experiment's open milestone is not late; the other one is.
-    assert _figure(text, "milestones late") == "1"
-    assert _figure(text, "milestones done") == "1"
-    assert _figure(text, "indicators at target") == "0"  # 28,5 °C: not at 27 yet
+    assert _figure(text, "jalons en retard") == "1"
+    assert _figure(text, "jalons réalisés") == "1"
+    assert _figure(text, "indicateurs à l'objectif") == "0"  # 28,5 °C: not at 27 yet
     assert report.pages >= 4
 
 
