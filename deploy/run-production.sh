@@ -28,6 +28,11 @@ if command -v msgfmt >/dev/null; then
 fi
 "$python" manage.py collectstatic --noinput --verbosity 0
 
+# Each process runs in its own session (setsid): a signal to this script's
+# process group (Ctrl-C, kill -- -PGID) reaches only this script, which passes
+# one SIGTERM to each. Celery beat must not get two: a second SIGTERM arriving
+# while it saves its schedule re-enters the save and deadlocks on its database
+# connection. (Under systemd, use KillMode=mixed.)
 pids=()
 stop() {
   trap - TERM INT
@@ -36,12 +41,12 @@ stop() {
 }
 trap 'stop; exit 0' TERM INT
 
-"$bin/gunicorn" --config deploy/gunicorn.conf.py qmi_portal.wsgi &
+setsid "$bin/gunicorn" --config deploy/gunicorn.conf.py qmi_portal.wsgi &
 pids+=($!)
-"$bin/celery" --app=qmi_portal worker --queues="${WORKER_QUEUES:-celery,mail,pdf}" \
+setsid "$bin/celery" --app=qmi_portal worker --queues="${WORKER_QUEUES:-celery,mail,pdf}" \
   --concurrency="${WORKER_CONCURRENCY:-2}" --hostname="worker@%h" --loglevel=INFO &
 pids+=($!)
-"$bin/celery" --app=qmi_portal beat --loglevel=INFO --pidfile= &
+setsid "$bin/celery" --app=qmi_portal beat --loglevel=INFO --pidfile= &
 pids+=($!)
 echo "QMI portal: gunicorn on $GUNICORN_BIND, Celery worker and beat (pids ${pids[*]})."
 

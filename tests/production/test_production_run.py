@@ -234,9 +234,13 @@ def test_production_run_serves_pages_and_processes_background_work(run_database,
             process.wait()
             raise
     assert process.returncode == 0, _tail(log)
-    # Nothing of the run is left behind.
-    leftover = subprocess.run(  # noqa: S603 - pgrep on our own process group
-        ["/usr/bin/pgrep", "-g", str(process.pid)], capture_output=True, text=True
-    )
-    assert leftover.stdout == ""
+    # Nothing of the run is left behind: the script, gunicorn, the worker, beat and
+    # their children (each of the three leads its own process group).
+    children = re.search(r"\(pids ([\d ]+)\)", log.read_text()).group(1).split()
+    assert len(children) == 3
+    for group in [str(process.pid), *children]:
+        leftover = subprocess.run(  # noqa: S603 - pgrep on the run's own process groups
+            ["/usr/bin/pgrep", "-g", group], capture_output=True, text=True
+        )
+        assert leftover.stdout == "", group
     assert Path(env["STATIC_ROOT"], "staticfiles.json").exists()
