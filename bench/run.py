@@ -828,6 +828,8 @@ class Bench:
 
     def _applicant_session(self, email, **fields):
         """An applicant signed in, with a draft on the open call: (cookies, application)."""
+        from importlib import import_module
+
         from django.conf import settings
         from django.contrib.auth import (
             BACKEND_SESSION_KEY,
@@ -836,7 +838,6 @@ class Bench:
             get_user_model,
         )
         from django.contrib.auth.hashers import make_password
-        from django.contrib.sessions.backends.db import SessionStore
         from django.middleware.csrf import _get_new_csrf_string
 
         from calls.models import Application, Call
@@ -848,7 +849,7 @@ class Bench:
         application = Application.objects.create(
             call=call, applicant=user, contact_email=email, **fields
         )
-        session = SessionStore()
+        session = import_module(settings.SESSION_ENGINE).SessionStore()
         session[SESSION_KEY] = str(user.pk)
         session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()

@@ -6,8 +6,12 @@ forgotten at once when they change: the user's groups, or an experiment
 given to them or taken away (``connect_role_invalidation``).
 """
 
+import functools
+
 from django.core.cache import cache
+from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
+from django.utils.translation import get_language
 
 # By id (what the signals know). The cache may outlive a database (a restore, a
 # test run): an entry is taken only if it is this very user's (``joined``).
@@ -15,11 +19,32 @@ ROLES_KEY = "nav-roles:{pk}"
 ROLES_TIMEOUT = 300
 
 
+# The menu's entries: the page a visitor is on is marked (aria-current).
+MENU = {
+    "calls": "calls:call_list",
+    "editions": "municipalities:edition_list",
+    "municipalities": "municipalities:municipality_list",
+    "events": "experiments:event_list",
+    "partners": "municipalities:partner_list",
+}
+
+
+@functools.lru_cache(maxsize=16)
+def _menu_paths(language) -> dict:
+    """{path: menu entry} in the active language (the URLs carry its prefix)."""
+    return {reverse(name): entry for entry, name in MENU.items()}
+
+
 def navigation(request):
+    """``nav_current``: the menu entry of this page ("" if none); ``nav_roles`` when signed in.
+
+    The header is cached per language, menu entry and roles (templates/base.html).
+    """
+    context = {"nav_current": _menu_paths(get_language()).get(request.path, "")}
     user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
-        return {}
-    return {"nav_roles": SimpleLazyObject(lambda: user_roles(user))}
+    if user is not None and user.is_authenticated:
+        context["nav_roles"] = SimpleLazyObject(lambda: user_roles(user))
+    return context
 
 
 def user_roles(user) -> dict:

@@ -200,13 +200,20 @@ REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "qmi_portal.redis_cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="qmi"),
         }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Template fragments that are the same for everyone of a language and role (the
+# header and footer of base.html): in each process's memory, gone at a restart.
+CACHES["fragments"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "fragments",
+    "TIMEOUT": 3600,
+}
 
 # Celery: Redis as broker when REDIS_URL is set, otherwise kombu's filesystem
 # transport, so that the demo runs a real worker and beat with no server.
@@ -304,6 +311,9 @@ MAP_TILES_ATTRIBUTION = env(
 )
 
 SESSION_COOKIE_HTTPONLY = True
+# Sessions are read from the cache (Redis) and written to both: a signed-in page
+# skips one query, and the database still holds every session if Redis restarts.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -1,5 +1,7 @@
 """Links to the same page in another language: plain links, no form, no CSRF token."""
 
+import functools
+
 from django import template
 from django.urls import translate_url
 from django.utils.translation import get_language
@@ -17,9 +19,13 @@ def translated_url(context, language_code):
     request = context.get("request")
     if request is None:
         return f"/{language_code}/"
-    path = request.get_full_path()
+    return _translated(request.get_full_path(), get_language(), language_code)
+
+
+@functools.lru_cache(maxsize=2048)
+def _translated(path, current, language_code):
+    """Resolving the path costs a tenth of a page: done once per path and language."""
     translated = translate_url(path, language_code)
-    current = get_language()
     if translated == path and current != language_code:
         prefix = f"/{current}/"
         if path.startswith(prefix):

@@ -181,8 +181,9 @@ def test_list_query_count_constant(client, django_assert_num_queries, world, row
         )
     client.force_login(world.town_a_user)
 
-    # Session, user, role checks, the applications, their districts, their opinions, the menu.
-    with django_assert_num_queries(10):
+    # User (the session is cached), role checks, the applications, their districts, their
+    # opinions, the menu.
+    with django_assert_num_queries(9):
         response = client.get(LIST)
 
     assert len(response.context["applications"]) == rows

@@ -145,9 +145,9 @@ def test_csv_query_count_constant(staff_client, django_assert_num_queries, world
     for _index in range(rows - 1):
         completed_review(application=ApplicationFactory(call=world.call, status="under_review"))
 
-    # Session, user, role, call, criteria; then one COPY (not counted: psycopg's own
+    # User (the session is cached), role, call, criteria; then one COPY (not counted: psycopg's own
     # cursor) builds every line in the database.
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(4):
         text = _csv(staff_client, world.call)
 
     assert len(text.splitlines()) == rows + 1
@@ -257,7 +257,7 @@ def test_xlsx_query_count_constant(staff_client, django_assert_num_queries, worl
     for _index in range(rows - 1):
         ApplicationFactory(call=world.call, status="submitted")
 
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(10):
         sheet = _xlsx(staff_client, world.call)
 
     assert len(list(sheet.iter_rows())) == rows + 1

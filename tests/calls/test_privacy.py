@@ -391,7 +391,7 @@ def test_export_queries_do_not_grow_with_the_applications(client, count, django_
     client.force_login(applicant)
     # Session and user, the applications and their 5 prefetches, pre-registrations,
     # erasure requests: ten, for 1 application as for 3.
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(9):
         response = client.get(reverse("calls:my_data_export"))
     assert len(json.loads(response.content)["applications"]) == count
 

@@ -372,8 +372,8 @@ def test_review_list_query_count_constant(client, django_assert_num_queries, rev
         )
     client.force_login(reviewing.reviewer)
 
-    # Session, user, the role checks (page, scoped queryset, menu), the assignments.
-    with django_assert_num_queries(8):
+    # User (the session is cached), the role checks (page, scoped queryset, menu), the assignments.
+    with django_assert_num_queries(7):
         response = client.get(reverse("calls:review_list"))
 
     assert response.status_code == 200

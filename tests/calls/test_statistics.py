@@ -138,9 +138,9 @@ def test_statistics_query_count_constant(staff_client, django_assert_num_queries
         _history(application, S.ELIGIBLE)
         PreRegistrationFactory(call=world.call, confirmed_at=timezone.now())
 
-    # Session, user, role, call; pre-registrations, funnel with legal forms, districts
-    # and their counts, themes and their counts, days; the menu's role checks.
-    with django_assert_num_queries(12):
+    # User (the session is cached), role, call; pre-registrations, funnel with legal forms,
+    # districts and their counts, themes and their counts, days; the menu's role checks.
+    with django_assert_num_queries(11):
         response = staff_client.get(
             reverse("calls:call_statistics", kwargs={"slug": world.call.slug}) + "?fresh=1"
         )
@@ -210,9 +210,9 @@ def test_ranking_query_count_constant(staff_client, django_assert_num_queries, w
         completed_review(application=application)
         MunicipalityOpinionFactory(application=application, district=world.district_a)
 
-    # Session, user, role, call; the ranking, its applications, districts and opinions;
-    # the menu's role checks.
-    with django_assert_num_queries(9):
+    # User (the session is cached), role, call; the ranking, its applications, districts and
+    # opinions; the menu's role checks.
+    with django_assert_num_queries(8):
         response = staff_client.get(reverse("calls:call_ranking", kwargs={"slug": world.call.slug}))
 
     assert response.status_code == 200

@@ -299,19 +299,18 @@ def test_call_detail_query_count_constant(client, django_assert_num_queries, lan
 
 # --- The applicant's step pages ----------------------------------------------------
 
-# Session, user, application with its call, then the step's own reads, then the roles
-# of the header (templates/base.html).
+# User (the session is cached), application with its call, then the step's
+# own reads, then the roles of the header (templates/base.html).
 STEP_QUERIES = {
-    "organisation": 4,
-    "contact": 5,  # team members
-    "solution": 5,  # challenges and districts, with whether each is selected: one query
-    "impacts": 5,  # the call's criteria
-    "town": 4,
-    "district": 5,  # challenges
+    "organisation": 3,
+    "contact": 4,  # team members
+    "solution": 4,  # challenges and districts, with whether each is selected: one query
+    "impacts": 4,  # the call's criteria
+    "town": 3,
+    "district": 4,  # challenges
 }
-# Session, user, application; the step's reads; the transaction: savepoint, lock, update,
-# release.
-AUTOSAVE_QUERIES = {"organisation": 7, "solution": 8}
+# User, application; the step's reads; the transaction: savepoint, lock, update, release.
+AUTOSAVE_QUERIES = {"organisation": 6, "solution": 7}
 
 
 @pytest.fixture

@@ -131,8 +131,8 @@ def test_my_experiments_query_count_constant(client, django_assert_num_queries, 
         ProgressReportFactory(experiment=experiment, status=ReportStatus.SUBMITTED)
     client.force_login(user)
 
-    # Session, user, the experiments with their counts, the navigation.
-    with django_assert_num_queries(4):
+    # User (the session is cached), the experiments with their counts, the navigation.
+    with django_assert_num_queries(3):
         response = client.get(url("my_experiments"))
 
     assert len(response.context["rows"]) == rows
@@ -190,9 +190,9 @@ def test_experiment_page_query_count_constant(
         MeasurementFactory.create_batch(2, indicator=IndicatorFactory(experiment=experiment))
         ProgressReportFactory(experiment=experiment, status=ReportStatus.SUBMITTED)
 
-    # Session, user, experiment, milestones, reports, indicators with latest value,
+    # User (the session is cached), experiment, milestones, reports, indicators with latest value,
     # sites, the navigation.
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         response = experimenter_client.get(url("experiment_detail", uuid=experiment.uuid))
 
     assert len(response.context["milestones"]) == rows

@@ -547,14 +547,14 @@ def _town_with(rows):
     return district, user
 
 
-# Session, user, the header's roles (on the first page only: then cached); staff
+# User (the session is cached), the header's roles (on the first page only: then cached); staff
 # checks of the view and of each scoped queryset; district; experiments +
 # milestones + sites; indicators; reports; events.
-DISTRICT_QUERIES = 13
-EXPERIMENT_QUERIES = 11
-REPORT_QUERIES = 11
-EDITION_QUERIES = 16
-HOME_STAFF_QUERIES = 9
+DISTRICT_QUERIES = 12
+EXPERIMENT_QUERIES = 10
+REPORT_QUERIES = 10
+EDITION_QUERIES = 15
+HOME_STAFF_QUERIES = 8
 
 
 @pytest.mark.parametrize("rows", ROWS)

@@ -37,9 +37,9 @@ MUNICIPALITY_LIST_QUERIES = 2  # municipalities + their districts
 MUNICIPALITY_DETAIL_QUERIES = 3  # municipality, districts + themes
 PARTNER_LIST_QUERIES = 1
 LEGAL_QUERIES = 0
-# Session, user, the header's role checks (staff, reviewer, membership), the page's
+# User (the session is cached), the header's role checks (staff, reviewer, membership), the page's
 # staff checks (view and selector) and its districts.
-MY_MUNICIPALITY_QUERIES = 6
+MY_MUNICIPALITY_QUERIES = 5
 
 
 def _programme(rows):
