@@ -8,8 +8,9 @@ given to them or taken away (``connect_role_invalidation``).
 
 import functools
 
+from django.conf import settings
 from django.core.cache import cache
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import get_language
 
@@ -30,9 +31,19 @@ MENU = {
 
 
 @functools.lru_cache(maxsize=16)
-def _menu_paths(language) -> dict:
+def _menu_paths(language, urlconf) -> dict:
     """{path: menu entry} in the active language (the URLs carry its prefix)."""
-    return {reverse(name): entry for entry, name in MENU.items()}
+    paths = {}
+    for entry, name in MENU.items():
+        try:
+            paths[reverse(name, urlconf=urlconf)] = entry
+        except NoReverseMatch:  # a URL map without the portal's pages (the benchmarks')
+            continue
+    return paths
+
+
+def _menu_entry(path) -> str:
+    return _menu_paths(get_language(), settings.ROOT_URLCONF).get(path, "")
 
 
 def navigation(request):
@@ -40,7 +51,7 @@ def navigation(request):
 
     The header is cached per language, menu entry and roles (templates/base.html).
     """
-    context = {"nav_current": _menu_paths(get_language()).get(request.path, "")}
+    context = {"nav_current": SimpleLazyObject(lambda: _menu_entry(request.path))}
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         context["nav_roles"] = SimpleLazyObject(lambda: user_roles(user))

@@ -89,7 +89,7 @@ def application_update_step(
     from ..flow import flow_for
 
     with transaction.atomic():
-        application = _lock_draft(application, by)
+        application = _lock_draft_row(application, by)
         flow = flow_for(application)
         current = flow.get(application, step)
         if current is None:
@@ -245,12 +245,38 @@ def application_submit(*, application: Application, by, declarations: dict, now=
     )
 
 
+def _lock_draft_row(application, by) -> Application:
+    """Lock the draft's row and read again what another request may have changed since
+    ``application`` was read: its status, owner, completed steps and impacts (merged).
+
+    A step's save writes only its own fields and these: the rest of the row is not read
+    again (a full read with the call is the most expensive part of an autosave).
+    """
+    row = (
+        Application.objects.select_for_update(of=("self",))
+        .filter(pk=application.pk)
+        .values("status", "applicant_id", "completed_steps", "expected_impacts")
+        .first()
+    )
+    if row is None:
+        raise PermissionDenied(_("You may not change this application."))
+    for name, value in row.items():
+        setattr(application, name, value)
+    _check_draft(application, by)
+    return application
+
+
 def _lock_draft(application, by) -> Application:
     application = (
         Application.objects.select_for_update(of=("self",))
         .select_related("call", "call__edition")
         .get(pk=application.pk)
     )
+    _check_draft(application, by)
+    return application
+
+
+def _check_draft(application, by) -> None:
     if by is None or application.applicant_id != by.pk:
         raise PermissionDenied(_("You may not change this application."))
     if application.status != ApplicationStatus.DRAFT:
@@ -258,7 +284,6 @@ def _lock_draft(application, by) -> Application:
             _("This application has been submitted: it can no longer be changed."),
             code="locked",
         )
-    return application
 
 
 def _note_completion(application, identifiers: list[str]) -> None:
