@@ -19,6 +19,26 @@ ROLE_MIGRATIONS = [
 DB_FIXTURES = {"db", "transactional_db", "live_server", "django_db_serialized_rollback"}
 
 
+def pytest_collection_modifyitems(items):
+    """Every transactional test reloads the migrations' rows and leaves the tables empty.
+
+    A transactional test empties the tables when it ends. Without serialized
+    rollback, Django then creates the content types again, under new ids; a
+    later serialized test, reloading the rows saved after the migrations,
+    would meet the same content types under their old ids and fail. So every
+    transactional test is a serialized one: no test depends on the order.
+    """
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        kwargs = dict(marker.kwargs) if marker is not None else {}
+        transactional = kwargs.get("transaction") or {"transactional_db", "live_server"} & set(
+            getattr(item, "fixturenames", ())
+        )
+        if transactional and not kwargs.get("serialized_rollback"):
+            kwargs.update(transaction=True, serialized_rollback=True)
+            item.add_marker(pytest.mark.django_db(**kwargs), append=False)
+
+
 @pytest.fixture(autouse=True)
 def _roles_exist(request):
     """Transactional tests flush the tables, groups included: put the roles back."""
