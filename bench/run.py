@@ -236,6 +236,8 @@ def staff_pages(client) -> dict:
         except NoReverseMatch:
             pages["admin"] = None
         pages["statistics"] = reverse("calls:call_statistics", kwargs={"slug": BIG_CALL})
+        # The page keeps its figures a minute; ?fresh=1 computes them at every request.
+        pages["statistics_fresh"] = pages["statistics"] + "?fresh=1"
     return pages
 
 
@@ -688,6 +690,7 @@ class Bench:
         labels = {
             "admin": "Admin list of applications",
             "statistics": "Call statistics page",
+            "statistics_fresh": "Call statistics page computed afresh (?fresh=1)",
         }
         for key, url in pages.items():
             measure = f"{labels[key]} ({self.args.scale} applications)"
