@@ -18,6 +18,20 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 
+@signals.worker_init.connect
+@signals.beat_init.connect
+def _require_secret_key(**kwargs):
+    """Django checks the key only when it is used: a worker or beat without one refuses to start."""
+    from django.conf import settings
+    from django.core.exceptions import ImproperlyConfigured
+
+    try:
+        settings.SECRET_KEY  # noqa: B018
+    except ImproperlyConfigured as error:
+        # Not an Exception: Celery's signals would log one and go on.
+        raise SystemExit(f"{error} Set it in the environment (see .env.example).") from error
+
+
 @signals.task_prerun.connect
 @signals.task_postrun.connect
 def _close_old_connections(task=None, **kwargs):

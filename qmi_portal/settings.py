@@ -20,10 +20,10 @@ if (BASE_DIR / ".env").is_file():
     env.read_env(BASE_DIR / ".env")
 
 DEBUG = env.bool("DEBUG", default=False)
-if DEBUG:
-    SECRET_KEY = env("SECRET_KEY", default="insecure-only-for-local-development")
-else:
-    SECRET_KEY = env("SECRET_KEY")
+# Required when DEBUG is off. Left empty, Django refuses every use of it (signing,
+# sessions, CSRF) while commands that sign nothing (makemigrations --check) still run;
+# the web server and the worker refuse to start without it (wsgi.py, celery.py).
+SECRET_KEY = env("SECRET_KEY", default="insecure-only-for-local-development" if DEBUG else "")
 
 ALLOWED_HOSTS = env.list(
     "ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"] if DEBUG else []

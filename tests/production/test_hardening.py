@@ -2,6 +2,8 @@
 limits, the request size cap, downloads as attachments."""
 
 import datetime as dt
+import subprocess
+import sys
 
 import pytest
 from django.core.cache import cache
@@ -20,7 +22,7 @@ from tests.factories import (
     UserFactory,
 )
 
-from .conftest import manage, production_environment
+from .conftest import ROOT, VENV_BIN, database_url, manage, production_environment
 
 pytestmark = pytest.mark.django_db
 
@@ -275,3 +277,50 @@ def test_applicant_password_logins_do_not_exist_for_link_accounts(client):
     response = _login(client, reverse("login"), applicant.username, "")
     assert response.status_code == 200
     assert "_auth_user_id" not in client.session
+
+
+# The secret key: required to serve or to work, not to check the migrations.
+
+
+def _without_secret_key(**overrides) -> dict:
+    environment = production_environment(**{**PRODUCTION, **overrides})
+    del environment["SECRET_KEY"]
+    return environment
+
+
+def test_the_migrations_check_runs_with_no_environment_at_all():
+    environment = {"PATH": production_environment()["PATH"]}
+    result = manage("makemigrations", "--check", "--dry-run", env=environment)
+
+    assert result.returncode == 0, result.stderr
+    assert "No changes detected" in result.stdout
+
+
+def test_the_web_application_refuses_to_load_without_a_secret_key():
+    result = subprocess.run(
+        [sys.executable, "-c", "import qmi_portal.wsgi"],
+        cwd=ROOT,
+        env=_without_secret_key(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert result.returncode != 0
+    assert "The SECRET_KEY setting must not be empty" in result.stderr
+
+
+def test_a_worker_refuses_to_start_without_a_secret_key(settings):
+    result = subprocess.run(  # noqa: S603 - our own worker
+        [str(VENV_BIN / "celery"), "-A", "qmi_portal", "worker", "--loglevel=warning"],
+        cwd=ROOT,
+        env=_without_secret_key(
+            DATABASE_URL=database_url(), REDIS_URL=settings.CACHES["default"]["LOCATION"]
+        ),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert result.returncode != 0
+    assert "The SECRET_KEY setting must not be empty" in result.stdout + result.stderr
