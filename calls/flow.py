@@ -6,13 +6,12 @@ draft is a row in the database saved at every step, never the session, so
 uploads survive going back and forth.
 """
 
-import functools
-
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.urls import get_script_prefix, reverse
-from django.utils.translation import get_language, gettext
+from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+from qmi_portal.links import uuid_url
 
 from .enums import AttachmentKind, Maturity
 from .forms import applications as forms
@@ -22,21 +21,6 @@ from .services.completeness import (
     MUNICIPALITY_REQUIRED,
     NO_SIRET,
 )
-
-UUID_PLACEHOLDER = "00000000-0000-0000-0000-000000000000"
-
-
-@functools.lru_cache(maxsize=256)
-def _url_pattern(viewname, identifier, language, urlconf, prefix) -> str:
-    return reverse(viewname, kwargs={"uuid": UUID_PLACEHOLDER, "step": identifier})
-
-
-def _step_url(viewname, application, identifier) -> str:
-    """A step's URL: reversed once per step and language (a page links to every step)."""
-    pattern = _url_pattern(
-        viewname, identifier, get_language(), settings.ROOT_URLCONF, get_script_prefix()
-    )
-    return pattern.replace(UUID_PLACEHOLDER, str(application.uuid))
 
 
 class Step:
@@ -77,10 +61,11 @@ class Step:
         return []
 
     def get_url(self, application) -> str:
-        return _step_url("calls:application_step", application, self.identifier)
+        # A step page links to every step: uuid_url reverses each pattern once.
+        return uuid_url("calls:application_step", application.uuid, step=self.identifier)
 
     def get_autosave_url(self, application) -> str:
-        return _step_url("calls:application_autosave", application, self.identifier)
+        return uuid_url("calls:application_autosave", application.uuid, step=self.identifier)
 
     def get_form(self, application, data=None, files=None):
         return self.form_class(application=application, data=data, files=files)

@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy as _
 
 from notifications.models import OutgoingMail
 from notifications.reminders import Reminder, ReminderKind, not_in_outbox, register, suffix_of
-from qmi_portal.links import absolute_url
+from qmi_portal.links import absolute_url, uuid_url
 
 from .enums import ExperimentStatus, RegistrationStatus, ReportStatus
 from .models import EventRegistration, Experiment, Milestone, ProgressReport
@@ -45,17 +45,8 @@ def _date(day: dt.date, language: str) -> str:
         return date_format(day, "DATE_FORMAT")
 
 
-@functools.lru_cache(maxsize=64)
-def _url_pattern(viewname, language, **kwargs) -> str:
-    return absolute_url(viewname, language=language, **kwargs)
-
-
-PLACEHOLDER = "00000000-0000-0000-0000-000000000000"
-
-
 def _url(viewname: str, language: str, uuid) -> str:
-    """Reversed once per language and view, the uuid put in after (a sweep writes many)."""
-    return _url_pattern(viewname, language, uuid=PLACEHOLDER).replace(PLACEHOLDER, str(uuid))
+    return uuid_url(viewname, uuid, language=language, absolute=True)
 
 
 def _day(instant: dt.datetime) -> dt.date:

@@ -28,7 +28,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from notifications.reminders import Reminder, ReminderKind, not_in_outbox, register, suffix_of
-from qmi_portal.links import absolute_url
+from qmi_portal.links import absolute_url, uuid_url
 
 from ..enums import ApplicationStatus
 from ..models import Application, DeadlineExtension, PreRegistration, ReviewAssignment
@@ -47,13 +47,6 @@ def _format(instant, language) -> str:
 @functools.lru_cache(maxsize=64)
 def _url_pattern(viewname, language, **kwargs) -> str:
     return absolute_url(viewname, language=language, **kwargs)
-
-
-def _application_url(application) -> str:
-    """The link to an application, reversed once per language (a sweep writes thousands)."""
-    placeholder = "00000000-0000-0000-0000-000000000000"
-    pattern = _url_pattern("calls:application_detail", application.language, uuid=placeholder)
-    return pattern.replace(placeholder, str(application.uuid))
 
 
 def _translated(obj, field, language) -> str:
@@ -197,7 +190,12 @@ def draft_deadline_due(*, anchor_after, anchor_until, key_prefix, now):
                 "title": application.title,
                 "call_title": _translated(application.call, "title", language),
                 "deadline": _format(application.deadline, language),
-                "application_url": _application_url(application),
+                "application_url": uuid_url(
+                    "calls:application_detail",
+                    application.uuid,
+                    language=language,
+                    absolute=True,
+                ),
             },
             related_type_id=content_type,
             related_id=application.pk,
