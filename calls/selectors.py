@@ -250,6 +250,8 @@ def assignment_scores(assignment) -> dict:
 
 
 RANKING_LIMIT = 100
+# What no limit means to call_ranking's query (positions are counted in a district).
+NO_LIMIT = 2**31 - 1
 
 
 def _scores_sql():
@@ -311,10 +313,11 @@ def call_ranking(call, *, limit: int | None = RANKING_LIMIT) -> list[dict]:
         f"  WHERE ap.call_id = %s AND ap.status IN ({statuses})"
         f" )"
         f" SELECT district_id, application_id, weighted, reviews, conflicts, rank, total"
-        f" FROM ranked WHERE %s IS NULL OR position <= %s"
+        f" FROM ranked WHERE position <= %s"
         f" ORDER BY district_id, position"
     )
-    params = [call.pk, call.pk, call.pk, *RANKED, limit, limit]
+    # No limit: every rank (a typed bound, as the server binds the parameters).
+    params = [call.pk, call.pk, call.pk, *RANKED, NO_LIMIT if limit is None else limit]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()

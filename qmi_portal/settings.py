@@ -111,7 +111,16 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # PostgreSQL's JIT compiles for ~300 ms queries that run in 2 (admin lists with
     # score subqueries over 100k rows look costly to the planner before LIMIT).
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+    options = DATABASES["default"].setdefault("OPTIONS", {})
+    options["options"] = "-c jit=off"
+    # The server binds the parameters, so a query a connection runs again and again
+    # (a signed-in page's user and application…) is prepared after
+    # DB_PREPARE_THRESHOLD runs: parsed and planned once per connection, not per page.
+    # Behind a transaction-mode pooler that cannot keep prepared statements
+    # (PgBouncer before 1.21), set DB_PREPARE_THRESHOLD to an empty value.
+    options["server_side_binding"] = env.bool("DB_SERVER_SIDE_BINDING", default=True)
+    _threshold = env.str("DB_PREPARE_THRESHOLD", default="5")
+    options["prepare_threshold"] = int(_threshold) if _threshold.strip() else None
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

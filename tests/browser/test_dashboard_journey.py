@@ -191,7 +191,10 @@ def test_town_officer_reads_the_dashboard_and_comments_another_town_cannot(
     expect(page.get_by_text("Trois bancs installés sur la place")).to_be_visible()
     photo = page.get_by_role("img", name="Les bancs sous les platanes")
     expect(photo).to_be_visible()
-    assert page.evaluate("(img) => img.complete && img.naturalWidth > 0", photo.element_handle())
+    # Loaded and decoded (waits for the image, not only its box).
+    page.wait_for_function(
+        "(img) => img.complete && img.naturalWidth > 0", arg=photo.element_handle(), timeout=5000
+    )
     assert page.request.get(photo_url).body() == png_bytes()
     page.get_by_role("button", name=gettext("Publish my comment")).click()
     expect(page.locator("#error-summary")).to_be_visible()  # An empty comment: nothing sent.
