@@ -248,7 +248,7 @@ def test_language_switcher_links_to_same_page_in_other_language(client):
     switcher = html[html.index('class="language-switcher') :]
     switcher = switcher[: switcher.index("</ul>")]
     assert switcher.count('aria-current="true"') == 1
-    assert 'hreflang="fr" lang="fr"\n         class="btn btn-sm btn-primary"' in switcher
+    assert 'hreflang="fr" lang="fr" class="btn btn-sm btn-primary" aria-current="true"' in switcher
     assert "<form" not in switcher
 
 

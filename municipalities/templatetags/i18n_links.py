@@ -3,10 +3,16 @@
 import functools
 
 from django import template
+from django.conf import settings
 from django.urls import translate_url
-from django.utils.translation import get_language
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, get_language_info
+from django.utils.translation import gettext as _
 
 register = template.Library()
+
+CURRENT = mark_safe(' aria-current="true"')
 
 
 @register.simple_tag(takes_context=True)
@@ -33,3 +39,41 @@ def _translated(path, current, language_code):
         elif path in (f"/{current}", "/"):
             translated = f"/{language_code}/"
     return translated
+
+
+@register.simple_tag(takes_context=True)
+def language_switcher(context):
+    """The list of links to this page in each language, the current one marked.
+
+    On every page: written once per page address and language, then reused.
+    """
+    request = context.get("request")
+    return _switcher(request.get_full_path() if request is not None else None, get_language())
+
+
+@functools.lru_cache(maxsize=2048)
+def _switcher(path, current):
+    items = []
+    for code, _name in settings.LANGUAGES:
+        name = get_language_info(code)["name_local"]
+        href = f"/{code}/" if path is None else _translated(path, current, code)
+        css, marked = ("btn-primary", CURRENT) if code == current else ("btn-outline-primary", "")
+        items.append(
+            format_html(
+                '<li><a href="{}" hreflang="{}" lang="{}" class="btn btn-sm {}"{}>'
+                '<span aria-hidden="true">{}</span>'
+                '<span class="visually-hidden">{}</span></a></li>',
+                href,
+                code,
+                code,
+                css,
+                marked,
+                code.upper(),
+                name[:1].upper() + name[1:],
+            )
+        )
+    return format_html(
+        '<ul class="language-switcher list-unstyled d-flex gap-1 mb-0" aria-label="{}">{}</ul>',
+        _("Language"),
+        mark_safe("".join(items)),  # noqa: S308 - each item is format_html's
+    )
