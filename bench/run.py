@@ -844,6 +844,7 @@ class Bench:
         from django.middleware.csrf import _get_new_csrf_string
 
         from calls.models import Application, Call
+        from qmi_portal import signed_in
 
         user, _ = get_user_model().objects.get_or_create(
             username=email, defaults={"email": email, "password": make_password(None)}
@@ -854,7 +855,7 @@ class Bench:
         )
         session = import_module(settings.SESSION_ENGINE).SessionStore()
         session[SESSION_KEY] = str(user.pk)
-        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[BACKEND_SESSION_KEY] = signed_in.BACKEND
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()
         session.create()
         cookies = {settings.SESSION_COOKIE_NAME: session.session_key}

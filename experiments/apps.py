@@ -7,7 +7,7 @@ class ExperimentsConfig(AppConfig):
     verbose_name = _("Experiments")
 
     def ready(self):
-        # The header's roles are cached: an experiment given or taken away must show at once.
-        from qmi_portal.context_processors import connect_role_invalidation
+        # Signed-in users and their roles are cached: a change must show at once.
+        from qmi_portal.signed_in import connect_invalidation
 
-        connect_role_invalidation()
+        connect_invalidation()

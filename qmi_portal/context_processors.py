@@ -1,24 +1,17 @@
-"""What the header shows a signed-in person: the spaces their roles open.
+"""What the header shows: the menu entry of the page, and a signed-in person's spaces.
 
-Every signed-in page needs the roles, so they are kept in the cache (Redis)
-for a few minutes rather than asked of the database on each page, and
-forgotten at once when they change: the user's groups, or an experiment
-given to them or taken away (``connect_role_invalidation``).
+The roles come with the user from the cache (``qmi_portal.signed_in``), which
+forgets them at once when the user's groups or experiments change.
 """
 
 import functools
 
 from django.conf import settings
-from django.core.cache import cache
 from django.urls import NoReverseMatch, reverse
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import get_language
 
-# By id (what the signals know). The cache may outlive a database (a restore, a
-# test run): an entry is taken only if it is this very user's (``joined``).
-ROLES_KEY = "nav-roles:{pk}"
-ROLES_TIMEOUT = 300
-
+from .signed_in import user_roles as cached_user_roles
 
 # The menu's entries: the page a visitor is on is marked (aria-current).
 MENU = {
@@ -59,13 +52,12 @@ def navigation(request):
 
 
 def user_roles(user) -> dict:
-    """{"staff", "reviewer", "municipality", "experimenter"}: booleans, from the cache if there."""
-    key = ROLES_KEY.format(pk=user.pk)
-    joined = user.date_joined.isoformat()
-    found = cache.get(key)
-    if found is None or found.get("joined") != joined:
-        found = {**_roles_from_database(user), "joined": joined}
-        cache.set(key, found, ROLES_TIMEOUT)
+    """{"staff", "reviewer", "municipality", "experimenter"}: booleans.
+
+    Read with the user from the cache (``qmi_portal.signed_in``); asked of the
+    database for a user that did not come from a session.
+    """
+    found = cached_user_roles(user)
     staff = user.is_superuser or found["staff"]
     return {
         "staff": staff,
@@ -73,60 +65,3 @@ def user_roles(user) -> dict:
         "municipality": found["municipality"],
         "experimenter": found["experimenter"],
     }
-
-
-def _roles_from_database(user) -> dict:
-    from django.contrib.auth import get_user_model
-    from django.db.models import Exists, OuterRef
-
-    from experiments.models import Experiment
-    from municipalities.roles import MUNICIPALITY_STAFF, PROGRAMME_STAFF, REVIEWERS
-
-    # One query: the group names, and whether the user runs an experiment.
-    rows = list(
-        get_user_model()
-        .objects.filter(pk=user.pk)
-        .annotate(runs_experiments=Exists(Experiment.objects.filter(experimenter=OuterRef("pk"))))
-        .values_list("groups__name", "runs_experiments")
-    )
-    groups = {name for name, _runs in rows if name}
-    return {
-        "staff": PROGRAMME_STAFF in groups,
-        "reviewer": REVIEWERS in groups,
-        "municipality": MUNICIPALITY_STAFF in groups,
-        "experimenter": any(runs for _name, runs in rows),
-    }
-
-
-def forget_user_roles(*user_ids) -> None:
-    cache.delete_many([ROLES_KEY.format(pk=pk) for pk in user_ids if pk is not None])
-
-
-def _groups_changed(sender, instance, action, reverse, pk_set, **kwargs):
-    if not action.startswith("post_"):
-        return
-    if reverse:  # group.user_set.add(…): the users are in pk_set (all of them on clear)
-        users = pk_set if pk_set is not None else instance.user_set.values_list("pk", flat=True)
-        forget_user_roles(*users)
-    else:
-        forget_user_roles(instance.pk)
-
-
-def _experiment_changed(sender, instance, **kwargs):
-    forget_user_roles(instance.experimenter_id)
-
-
-def connect_role_invalidation():
-    """Call from an AppConfig.ready: the roles' cache follows groups and experiments."""
-    from django.contrib.auth import get_user_model
-    from django.db.models.signals import m2m_changed, post_delete, post_save
-
-    from experiments.models import Experiment
-
-    m2m_changed.connect(
-        _groups_changed,
-        sender=get_user_model().groups.through,
-        dispatch_uid="nav-roles-groups",
-    )
-    post_save.connect(_experiment_changed, sender=Experiment, dispatch_uid="nav-roles-save")
-    post_delete.connect(_experiment_changed, sender=Experiment, dispatch_uid="nav-roles-delete")

@@ -132,7 +132,8 @@ AUTH_PASSWORD_VALIDATORS = [
 # django-axes first: a locked login is refused before the password is checked.
 AUTHENTICATION_BACKENDS = [
     "qmi_portal.security.LoginAttemptsBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, reading the signed-in user from the cache (qmi_portal.signed_in).
+    "qmi_portal.signed_in.UserBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "municipalities:my_municipality"

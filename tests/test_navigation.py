@@ -5,7 +5,6 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from municipalities.roles import PROGRAMME_STAFF, REVIEWERS
-from qmi_portal.context_processors import ROLES_KEY, user_roles
 from tests.factories import ExperimentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -23,8 +22,8 @@ def test_the_roles_are_asked_once_then_read_from_the_cache(client, django_assert
     client.force_login(user)
     client.get(PAGE)
 
-    # The user only: the session and the roles come from the cache.
-    with django_assert_num_queries(1):
+    # No query: the session, the user and the roles come from the cache.
+    with django_assert_num_queries(0):
         menu = _menu(client)
 
     assert reverse("calls:review_list") in menu
@@ -53,30 +52,6 @@ def test_an_experiment_given_to_a_person_opens_my_experiments_at_once(client):
 
     experiment.delete()
     assert reverse("experiments:my_experiments") not in _menu(client)
-
-
-def test_an_entry_left_by_another_database_is_not_taken(settings):
-    """Same id, another person (a restored database, another test run): asked again."""
-    from django.core.cache import cache
-
-    user = UserFactory()
-    cache.set(
-        ROLES_KEY.format(pk=user.pk),
-        {
-            "joined": "2001-01-01T00:00:00+00:00",
-            "staff": True,
-            "reviewer": True,
-            "municipality": True,
-            "experimenter": True,
-        },
-    )
-
-    assert user_roles(user) == {
-        "staff": False,
-        "reviewer": False,
-        "municipality": False,
-        "experimenter": False,
-    }
 
 
 # The header and footer are cached per process (templates/base.html): what is personal

@@ -10,6 +10,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from qmi_portal import signed_in
+
 from ..forms.signin import SignInRequestForm
 from ..services.signin import (
     LIFETIME,
@@ -20,7 +22,7 @@ from ..services.signin import (
     signin_link_use,
 )
 
-MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+MODEL_BACKEND = signed_in.BACKEND
 MINUTES = int(LIFETIME.total_seconds() // 60)
 
 

@@ -616,7 +616,7 @@ def test_staff_edition_and_home_query_count_constant(client, django_assert_num_q
 
     with django_assert_num_queries(EDITION_QUERIES):
         response = client.get(edition_url)
-    with django_assert_num_queries(HOME_STAFF_QUERIES - 1):  # the roles are cached by now
+    with django_assert_num_queries(HOME_STAFF_QUERIES - 2):  # the user and roles cached by now
         client.get(reverse("municipalities:my_municipality"))
 
     assert len(response.context["rows"]) == rows
