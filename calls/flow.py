@@ -6,6 +6,9 @@ draft is a row in the database saved at every step, never the session, so
 uploads survive going back and forth.
 """
 
+import functools
+
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.translation import gettext
@@ -15,6 +18,7 @@ from qmi_portal.links import uuid_url
 
 from .enums import AttachmentKind, Maturity
 from .forms import applications as forms
+from .models import Application
 from .services import applications as services
 from .services.completeness import (
     EXPERIMENTER_REQUIRED,
@@ -33,6 +37,8 @@ class Step:
     required_fields: tuple = ()
     template_name = "calls/applications/step.html"
     autosave = True
+    # Application fields the step reads besides ``fields`` (see ``step_reads``).
+    reads: tuple = ()
 
     @property
     def summary_label(self):
@@ -212,6 +218,7 @@ class ImpactsStep(Step):
     order = 40
     label = _("Expected impacts")
     form_class = forms.ImpactsForm
+    reads = ("expected_impacts",)
 
     def is_completed(self, application) -> bool:
         impacts = application.expected_impacts or {}
@@ -413,6 +420,47 @@ MUNICIPALITY_FLOW = Flow(
         ReviewStep(),
     ]
 )
+
+
+# What every step page and its autosave read of the application and of its call,
+# besides the step's own fields: the rest of the application's sixty columns is
+# neither compiled into the query nor sent (a step is saved many times a minute).
+STEP_READS = (
+    "uuid",
+    "status",
+    "applicant",
+    "call",
+    "language",
+    "reference",
+    "completed_steps",
+    "call__kind",
+    "call__slug",
+    "call__edition",
+    "call__opens_at",
+    "call__closes_at",
+    *(f"call__title_{code}" for code, _name in settings.LANGUAGES),
+    "call__title",
+)
+
+
+@functools.cache
+def step_reads(identifier) -> tuple[str, ...] | None:
+    """The fields to read for the step ``identifier`` (of either flow); None if no such step."""
+    steps = [
+        step
+        for flow in (EXPERIMENTER_FLOW, MUNICIPALITY_FLOW)
+        for step in flow.steps
+        if step.identifier == identifier
+    ]
+    if not steps:
+        return None
+    own = {
+        name
+        for step in steps
+        for name in (*step.fields, *step.reads)
+        if not Application._meta.get_field(name).many_to_many
+    }
+    return (*STEP_READS, *sorted(own))
 
 
 def flow_for(application) -> Flow:

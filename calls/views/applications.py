@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ..enums import ApplicationStatus, CallState
-from ..flow import flow_for
+from ..flow import flow_for, step_reads
 from ..forms.applications import DeclarationsForm
 from ..models import Attachment, Call
 from ..permissions import applications_of_applicant, applications_visible_to
@@ -160,14 +160,19 @@ def _step_context(application, flow, step, form, formset=None):
     }
 
 
-# A step and its autosave read no more than the call (the edition's challenges
-# are read by id).
-STEP_RELATED = ("call",)
+def _own_for_step(request, uuid, step):
+    """The application with only what the step ``step`` reads (``step_reads``)."""
+    reads = step_reads(step)
+    if reads is None:
+        raise Http404
+    return get_object_or_404(
+        applications_of_applicant(request.user).select_related("call").only(*reads), uuid=uuid
+    )
 
 
 @applicant_required
 def application_step(request, uuid, step):
-    application = _own(request, uuid, STEP_RELATED)
+    application = _own_for_step(request, uuid, step)
     if not application.is_editable:
         return _locked(request, application)
     flow = flow_for(application)
@@ -218,7 +223,7 @@ def application_step(request, uuid, step):
 @require_POST
 def application_autosave(request, uuid, step):
     """Save the valid fields of a step; answer JSON with the field errors, never HTML."""
-    application = _own(request, uuid, STEP_RELATED)
+    application = _own_for_step(request, uuid, step)
     if not application.is_editable:
         return JsonResponse(
             {

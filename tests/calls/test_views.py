@@ -514,3 +514,60 @@ def test_step_errors_are_announced_next_to_their_fields(applicant_client):
         html.index('id="error-summary"') : html.index("</ul>", html.index('id="error-summary"'))
     ]
     assert 'href="#id_maturity_0"' in summary and 'href="#id_site_needs"' in summary
+
+
+# A step reads only its own fields (calls.flow.step_reads): one that it forgot would
+# be loaded on its own, one query each, which the counts above catch for the pages
+# and this catches for every step, page and autosave, in both languages.
+STEP_AUTOSAVES = {
+    "organisation": {"organisation_name": "Ombre", "country": "FR", "siret": "123"},
+    "contact": {"contact_first_name": "Inès", "contact_phone": "01 23"},
+    "solution": {"solution_name": "Banc frais", "maturity": "prototype"},
+    "impacts": {"utility": "Plus de fraîcheur"},
+    "town": {"town_name": "Bondy"},
+    "district": {"district_name": "Centre", "district_latitude": "48.9"},
+    "motivation": {"motivation": "Parce que."},
+}
+
+
+@pytest.mark.parametrize(
+    ("step", "factory"),
+    [
+        ("organisation", ApplicationFactory),
+        ("contact", ApplicationFactory),
+        ("solution", ApplicationFactory),
+        ("impacts", ApplicationFactory),
+        ("attachments", ApplicationFactory),
+        ("town", MunicipalityApplicationFactory),
+        ("contact", MunicipalityApplicationFactory),
+        ("district", MunicipalityApplicationFactory),
+        ("motivation", MunicipalityApplicationFactory),
+        ("attachments", MunicipalityApplicationFactory),
+    ],
+)
+def test_a_step_never_loads_a_field_of_the_application_on_its_own(
+    applicant_client, monkeypatch, step, factory
+):
+    from django.db.models import Model
+
+    loads = []
+    refresh = Model.refresh_from_db
+
+    def recording(self, using=None, fields=None, **kwargs):
+        if fields is not None:
+            loads.append((type(self).__name__, tuple(fields)))
+        return refresh(self, using=using, fields=fields, **kwargs)
+
+    monkeypatch.setattr(Model, "refresh_from_db", recording)
+    application = _draft_with(applicant_client.applicant, 2, factory)
+
+    for language in LANGUAGES:
+        response = applicant_client.get(_step(application, step, language))
+        assert response.status_code == 200
+        if step in STEP_AUTOSAVES:
+            response = applicant_client.post(
+                _step(application, step, language) + "autosave/", STEP_AUTOSAVES[step]
+            )
+            assert response.status_code == 200, response.content
+
+    assert loads == []
