@@ -42,15 +42,23 @@ def run_load(
     headers: dict | None = None,
     body: bytes = b"",
     tool: str = "auto",
+    variants: list[tuple[str, dict, bytes]] | None = None,
 ) -> LoadResult:
+    """Load ``url`` for ``seconds``; with ``variants`` (path, headers, body), the requests
+    go to each in turn (several people, each on their own page) instead of ``url``'s path.
+    """
     host = urllib.parse.urlsplit(url).hostname
     if host not in LOOPBACK:
         raise ValueError(f"The load generator only targets this machine, not {host}.")
+    if not variants:
+        parts = urllib.parse.urlsplit(url)
+        target = parts.path + (f"?{parts.query}" if parts.query else "")
+        variants = [(target, headers or {}, body)]
     if tool == "auto":
         tool = "wrk" if shutil.which("wrk") else "python"
     if tool == "wrk":
-        return _wrk(url, seconds, connections, method, headers or {}, body)
-    return _python(url, seconds, connections, method, headers or {}, body)
+        return _wrk(url, seconds, connections, method, variants)
+    return _python(url, seconds, connections, method, variants)
 
 
 # wrk.
@@ -62,7 +70,12 @@ def _lua_string(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
 
 
-def _wrk(url, seconds, connections, method, headers, body):
+def _lua_table(values: dict) -> str:
+    pairs = ", ".join(f"[{_lua_string(k)}] = {_lua_string(v)}" for k, v in values.items())
+    return "{" + pairs + "}"
+
+
+def _wrk(url, seconds, connections, method, variants):
     command = [
         "wrk",
         "--threads",
@@ -76,17 +89,36 @@ def _wrk(url, seconds, connections, method, headers, body):
         "--latency",
     ]
     script = None
-    if method != "GET" or body:
+    (path, headers, body), *others = variants
+    if others:
+        # Each request the next variant: a table of ready-made requests, in turn.
+        lines = ["local requests = {}"]
+        lines += [
+            f"requests[{number}] = wrk.format({_lua_string(method)}, {_lua_string(path)},"
+            f" {_lua_table(headers)}, {_lua_string(body.decode()) if body else 'nil'})"
+            for number, (path, headers, body) in enumerate(variants, start=1)
+        ]
+        lines += [
+            "local turn = 0",
+            "request = function()",
+            "  turn = turn % #requests + 1",
+            "  return requests[turn]",
+            "end",
+        ]
+    elif method != "GET" or body:
         lines = [f"wrk.method = {_lua_string(method)}", f"wrk.body = {_lua_string(body.decode())}"]
         lines += [f"wrk.headers[{_lua_string(k)}] = {_lua_string(v)}" for k, v in headers.items()]
+    else:
+        lines = []
+        for name, value in headers.items():
+            command += ["--header", f"{name}: {value}"]
+    if lines:
         script = tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False)  # noqa: SIM115
         script.write("\n".join(lines) + "\n")
         script.close()
         command += ["--script", script.name]
-    else:
-        for name, value in headers.items():
-            command += ["--header", f"{name}: {value}"]
-    command.append(url)
+    parts = urllib.parse.urlsplit(url)
+    command.append(f"{parts.scheme}://{parts.netloc}{path}")
     try:
         output = subprocess.run(  # noqa: S603 - fixed program, loopback URL
             command, capture_output=True, text=True, timeout=seconds + 30, check=True
@@ -133,14 +165,13 @@ def parse_wrk(output: str) -> LoadResult:
 # Python threads, when wrk is not installed.
 
 
-def _python(url, seconds, connections, method, headers, body):
+def _python(url, seconds, connections, method, variants):
     parts = urllib.parse.urlsplit(url)
-    target = parts.path + (f"?{parts.query}" if parts.query else "")
     deadline = time.perf_counter() + seconds
     lock = threading.Lock()
     latencies, status, errors = [], {}, [0]
 
-    def worker():
+    def worker(target, headers, body):
         connection = None
         while time.perf_counter() < deadline:
             started = time.perf_counter()
@@ -169,7 +200,11 @@ def _python(url, seconds, connections, method, headers, body):
             connection.close()
 
     started = time.perf_counter()
-    threads = [threading.Thread(target=worker, daemon=True) for _ in range(connections)]
+    # Each connection one of the variants, in turn.
+    threads = [
+        threading.Thread(target=worker, args=variants[number % len(variants)], daemon=True)
+        for number in range(connections)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:

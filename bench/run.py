@@ -789,7 +789,13 @@ class Bench:
         if status >= 400:
             self.add(Result(key=key, measure=label, note=f"answered {status}"))
             return
-        result = self.load(base + path, method=method, headers=headers, body=body)
+        result = self.load(
+            base + path,
+            method=method,
+            headers=headers,
+            body=body,
+            variants=kwargs.get("variants"),
+        )
         cache_state = response_headers.get("X-Public-Cache", "")
         note = ""
         if method == "GET" and not headers:
@@ -863,16 +869,29 @@ class Bench:
         return cookies, application
 
     def _signed_in_form(self):
-        cookies, application = self._applicant_session(
-            f"bench-form-{uuid_module.uuid4().hex[:8]}@example.org",
-            organisation_name="Atelier de mesure",
-            solution_name="Banc de mesure",
-        )
-        step = f"/fr/applications/{application.uuid}/step/solution/"
-        cookie_header = "; ".join(f"{k}={v}" for k, v in cookies.items())
+        """As many applicants as connections, each on their own draft (one person's
+        autosaves follow each other; they never wait for their own row's lock)."""
+        from django.conf import settings
+
+        people = []  # (cookies, step path, cookie header) of each applicant
+        for _ in range(self.args.connections):
+            cookies, application = self._applicant_session(
+                f"bench-form-{uuid_module.uuid4().hex[:8]}@example.org",
+                organisation_name="Atelier de mesure",
+                solution_name="Banc de mesure",
+            )
+            step = f"/fr/applications/{application.uuid}/step/solution/"
+            people.append((cookies, step, "; ".join(f"{k}={v}" for k, v in cookies.items())))
+        cookies, step, cookie_header = people[0]
         headers = {"Cookie": cookie_header}
         self._throughput_vs(
-            "form_get", "Signed-in form step (GET)", step, "one_query", 0.7, headers=headers
+            "form_get",
+            "Signed-in form step (GET)",
+            step,
+            "one_query",
+            0.7,
+            headers=headers,
+            variants=[(path, {"Cookie": header}, b"") for _cookies, path, header in people],
         )
         status, _, html = Browser(self.server.base, cookies).get(step)
         if status != 200:
@@ -888,14 +907,15 @@ class Bench:
         fields = form_data(forms[0]) if forms else []
         fields = [(name, value) for name, value in fields if name != "csrfmiddlewaretoken"]
         body = urllib.parse.urlencode(fields).encode()
-        from django.conf import settings
 
-        post_headers = {
-            "Cookie": cookie_header,
-            "Content-Type": "application/x-www-form-urlencoded",
-            "X-CSRFToken": cookies[settings.CSRF_COOKIE_NAME],
-            "X-Requested-With": "XMLHttpRequest",
-        }
+        def post_headers(cookies, header):
+            return {
+                "Cookie": header,
+                "Content-Type": "application/x-www-form-urlencoded",
+                "X-CSRFToken": cookies[settings.CSRF_COOKIE_NAME],
+                "X-Requested-With": "XMLHttpRequest",
+            }
+
         self._throughput_vs(
             "form_autosave",
             "Signed-in autosave (POST)",
@@ -903,8 +923,12 @@ class Bench:
             "one_query",
             0.7,
             method="POST",
-            headers=post_headers,
+            headers=post_headers(cookies, cookie_header),
             body=body,
+            variants=[
+                (path + "autosave/", post_headers(cookies, header), body)
+                for cookies, path, header in people
+            ],
         )
         from django.db import connection, reset_queries
         from django.test import Client

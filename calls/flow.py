@@ -80,8 +80,11 @@ class Step:
         """A step with rows (team members) returns their formset."""
         return None
 
-    def save(self, *, application, form, formset=None, by):
-        """Save what is valid in the form; return the application."""
+    def save(self, *, application, form, formset=None, by, locked=False):
+        """Save what is valid in the form; return the application.
+
+        ``locked``: ``application`` was read with its row locked in this transaction.
+        """
         values = form.valid_data()
         # A selection sent as it was would cost its queries for nothing.
         for name in getattr(form, "unchanged_selections", list)():
@@ -91,6 +94,7 @@ class Step:
             step=self.identifier,
             values=values,
             by=by,
+            locked=locked,
         )
 
     def related(self, application, name):
@@ -163,8 +167,8 @@ class ContactStep(Step):
     def get_formset(self, application, data=None):
         return forms.team_member_formset(application=application, data=data)
 
-    def save(self, *, application, form, formset=None, by):
-        application = super().save(application=application, form=form, by=by)
+    def save(self, *, application, form, formset=None, by, locked=False):
+        application = super().save(application=application, form=form, by=by, locked=locked)
         if formset is not None:
             rows = formset.valid_rows()
             members = services.team_members_update(application=application, rows=rows, by=by)
@@ -256,7 +260,7 @@ class AttachmentsStep(Step):
     def extra_missing(self, application) -> list[str]:
         return [gettext("the presentation (PDF)"), gettext("the council decision (PDF)")]
 
-    def save(self, *, application, form, formset=None, by):
+    def save(self, *, application, form, formset=None, by, locked=False):
         for name, kind, upload in form.valid_uploads():
             try:
                 services.attachment_add(application=application, kind=kind, upload=upload, by=by)

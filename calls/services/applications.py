@@ -79,17 +79,23 @@ def application_update_step(
     step: str,
     values: dict,
     by,
+    locked: bool = False,
 ) -> Application:
     """Save the valid values of one step of a draft and note whether the step is complete.
 
     ``values`` holds already validated values of Application fields (many-to-many
     ones as lists; ``expected_impacts`` merged criterion by criterion, codes of
-    the call only).
+    the call only). ``locked``: the caller read ``application`` in the current
+    transaction with its row locked (``select_for_update``), so it is not read again.
     """
     from ..flow import flow_for
 
-    with transaction.atomic():
-        application = _lock_draft_row(application, by)
+    # Locked: part of the caller's transaction, no savepoint of its own (two round trips).
+    with transaction.atomic(savepoint=not locked):
+        if locked:
+            _check_draft(application, by)
+        else:
+            application = _lock_draft_row(application, by)
         flow = flow_for(application)
         current = flow.get(application, step)
         if current is None:
@@ -252,14 +258,14 @@ def _lock_draft_row(application, by) -> Application:
     A step's save writes only its own fields and these: the rest of the row is not read
     again (a full read with the call is the most expensive part of an autosave).
     """
-    row = (
-        Application.objects.select_for_update(of=("self",))
-        .filter(pk=application.pk)
-        .values("status", "applicant_id", "completed_steps", "expected_impacts")
-        .first()
-    )
-    if row is None:
-        raise PermissionDenied(_("You may not change this application."))
+    try:
+        row = (
+            Application.objects.select_for_update(of=("self",))
+            .values("status", "applicant_id", "completed_steps", "expected_impacts")
+            .get(pk=application.pk)
+        )
+    except Application.DoesNotExist as error:
+        raise PermissionDenied(_("You may not change this application.")) from error
     for name, value in row.items():
         setattr(application, name, value)
     _check_draft(application, by)

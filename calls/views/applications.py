@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import Max
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -160,14 +161,16 @@ def _step_context(application, flow, step, form, formset=None):
     }
 
 
-def _own_for_step(request, uuid, step):
-    """The application with only what the step ``step`` reads (``step_reads``)."""
+def _own_for_step(request, uuid, step, *, lock=False):
+    """The application with only what the step ``step`` reads (``step_reads``);
+    ``lock``: its row locked until the end of the transaction."""
     reads = step_reads(step)
     if reads is None:
         raise Http404
-    return get_object_or_404(
-        applications_of_applicant(request.user).select_related("call").only(*reads), uuid=uuid
-    )
+    applications = applications_of_applicant(request.user).select_related("call").only(*reads)
+    if lock:
+        applications = applications.select_for_update(of=("self",))
+    return get_object_or_404(applications, uuid=uuid)
 
 
 @applicant_required
@@ -222,8 +225,17 @@ def application_step(request, uuid, step):
 @applicant_required
 @require_POST
 def application_autosave(request, uuid, step):
-    """Save the valid fields of a step; answer JSON with the field errors, never HTML."""
-    application = _own_for_step(request, uuid, step)
+    """Save the valid fields of a step; answer JSON with the field errors, never HTML.
+
+    One transaction: the application is read with its row locked, so what is
+    saved is merged into the row as it is (another tab, another autosave wait).
+    """
+    with transaction.atomic():
+        return _autosave(request, uuid, step)
+
+
+def _autosave(request, uuid, step):
+    application = _own_for_step(request, uuid, step, lock=True)
     if not application.is_editable:
         return JsonResponse(
             {
@@ -243,7 +255,7 @@ def application_autosave(request, uuid, step):
     formset = current.get_formset(application, data=request.POST)
     try:
         application = current.save(
-            application=application, form=form, formset=formset, by=request.user
+            application=application, form=form, formset=formset, by=request.user, locked=True
         )
     except ApplicationLocked as error:
         return JsonResponse({"ok": False, "message": error.messages[0]}, status=409)

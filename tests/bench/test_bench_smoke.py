@@ -9,7 +9,9 @@ import json
 import shutil
 
 import pytest
+from django.http import HttpResponse
 from django.urls import path
+from django.views.decorators.csrf import csrf_exempt
 
 from bench import load, run
 from bench.reference_views import hello, one_query
@@ -18,7 +20,20 @@ from tests.factories import ApplicationFactory, CallFactory
 
 pytestmark = pytest.mark.django_db
 
-urlpatterns = [path("bench/hello/", hello), path("bench/one-query/", one_query)]
+SEEN = []
+
+
+def seen(request, person):
+    """Records who asked, with what: the load generator's variants."""
+    SEEN.append((person, request.method, request.headers.get("X-Person"), request.body))
+    return HttpResponse("ok")
+
+
+urlpatterns = [
+    path("bench/hello/", hello),
+    path("bench/one-query/", one_query),
+    path("bench/seen/<str:person>/", csrf_exempt(seen)),
+]
 
 WRK_OUTPUT = """Running 2s test @ http://127.0.0.1:8000/bench/hello/
   1 threads and 8 connections
@@ -82,6 +97,32 @@ def test_load_generator_short_run_on_loopback(live_server, tool):
     assert result.requests > 0
     assert result.rps > 0
     assert result.tool == tool
+
+
+@pytest.mark.urls("tests.bench.test_bench_smoke")
+@pytest.mark.parametrize("tool", ["python", "wrk"])
+def test_load_generator_sends_each_variant_with_its_own_headers_and_body(
+    live_server, settings, tool
+):
+    """Several people, each on their own page: every variant is asked, as it was given."""
+    if tool == "wrk" and not shutil.which("wrk"):
+        pytest.skip("wrk is not installed")
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "127.0.0.1"]
+    SEEN.clear()
+    base = live_server.url.replace("localhost", "127.0.0.1")
+    variants = [
+        (f"/bench/seen/{name}/", {"X-Person": name}, f"name={name}".encode())
+        for name in ("anne", "bilal", "chen")
+    ]
+
+    result = load.run_load(
+        base + "/", seconds=1, connections=3, method="POST", variants=variants, tool=tool
+    )
+
+    assert result.requests > 0 and result.errors == 0
+    assert set(SEEN) == {
+        (name, "POST", name, f"name={name}".encode()) for name in ("anne", "bilal", "chen")
+    }
 
 
 def test_load_generator_refuses_other_hosts():

@@ -309,8 +309,9 @@ STEP_QUERIES = {
     "town": 3,
     "district": 4,  # challenges
 }
-# User, application; the step's reads; the transaction: savepoint, lock, update, release.
-AUTOSAVE_QUERIES = {"organisation": 6, "solution": 7}
+# User; then one transaction (savepoint): the application read with its row locked, the
+# step's reads, the update, release.
+AUTOSAVE_QUERIES = {"organisation": 5, "solution": 6}
 
 
 @pytest.fixture
