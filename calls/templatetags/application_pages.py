@@ -1,10 +1,11 @@
-"""The progress indicator of a draft, on each step, the review and the application page.
+"""What every page of an application shows: the breadcrumb and the progress of a draft.
 
-Written in Python rather than a template: it is on every step page, and a loop
-of template tags over the steps cost a tenth of the page.
+Written in Python rather than as included templates: they are on every step page,
+and the template loop and include cost a tenth of the page.
 """
 
 from django import template
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -49,4 +50,25 @@ def application_progress(steps, steps_done):
         _("Steps of the application"),
         summary,
         items,
+    )
+
+
+@register.simple_tag
+def application_breadcrumb(application, current_label=None):
+    """My applications › the call › ``current_label`` (the page), if any."""
+    current = (
+        format_html('<li class="breadcrumb-item active" aria-current="page">{}</li>', current_label)
+        if current_label
+        else ""
+    )
+    return format_html(
+        '<nav aria-label="{}"><ol class="breadcrumb">'
+        '<li class="breadcrumb-item"><a href="{}">{}</a></li>'
+        '<li class="breadcrumb-item"><a href="{}">{}</a></li>{}</ol></nav>',
+        _("Breadcrumb"),
+        reverse("calls:my_applications"),
+        _("My applications"),
+        application.get_absolute_url(),
+        application.call.title,
+        current,
     )
