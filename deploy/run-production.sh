@@ -12,7 +12,9 @@
 # the environment or .env, as always (README, "Configuration"). For a plain
 # HTTP try on this machine, SITE_URL=http://127.0.0.1:8000 turns the HTTPS
 # settings off. GUNICORN_BIND (default 127.0.0.1:8000), WEB_CONCURRENCY,
-# WORKER_QUEUES (default celery,mail,pdf), WORKER_CONCURRENCY (default 2).
+# WORKER_QUEUES (default celery,mail,pdf), WORKER_CONCURRENCY (default 2),
+# STOP_TIMEOUT (default 30): seconds the three have to stop before they are
+# killed, as systemd and Docker do (a task cut short is delivered again).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -34,9 +36,27 @@ fi
 # while it saves its schedule re-enters the save and deadlocks on its database
 # connection. (Under systemd, use KillMode=mixed.)
 pids=()
+running() {
+  # Not yet exited (an exited child stays a zombie, state Z, until waited for).
+  local stat
+  stat="$(cat "/proc/$1/stat" 2>/dev/null)" || return 1
+  stat="${stat##*) }"
+  [ "${stat:0:1}" != "Z" ]
+}
 stop() {
   trap - TERM INT
   kill -TERM "${pids[@]}" 2>/dev/null || true
+  local tick left=()
+  for ((tick = 0; tick <= ${STOP_TIMEOUT:-30} * 5; tick++)); do  # every 0.2 s
+    left=()
+    for pid in "${pids[@]}"; do running "$pid" && left+=("$pid"); done
+    [ ${#left[@]} -eq 0 ] && break
+    sleep 0.2
+  done
+  if [ ${#left[@]} -ne 0 ]; then
+    echo "Not stopped after ${STOP_TIMEOUT:-30} s, killed with their children: ${left[*]}" >&2
+    for pid in "${left[@]}"; do kill -KILL -- "-$pid" 2>/dev/null || true; done
+  fi
   wait "${pids[@]}" 2>/dev/null || true
 }
 trap 'stop; exit 0' TERM INT

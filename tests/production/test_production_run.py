@@ -140,6 +140,7 @@ def test_production_run_serves_pages_and_processes_background_work(run_database,
         HEALTH_WORKER_MAX_AGE=30,
         LOG_FORMAT="json",
         MAX_REQUEST_BODY_SIZE=1024 * 1024,
+        STOP_TIMEOUT=20,
     )
     log = tmp_path / "portal.log"
     with log.open("w") as output:
@@ -244,3 +245,67 @@ def test_production_run_serves_pages_and_processes_background_work(run_database,
         )
         assert leftover.stdout == "", group
     assert Path(env["STATIC_ROOT"], "staticfiles.json").exists()
+
+
+STUB = """#!/usr/bin/env bash
+# A stand-in for {name}: {behaviour}
+{body}
+"""
+
+
+def test_a_process_that_does_not_stop_is_killed_after_stop_timeout(tmp_path):
+    """One of the three ignores SIGTERM (as beat once hung saving its schedule): after
+    STOP_TIMEOUT the script kills it and its children, and exits."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    stubs = {
+        "python": ("manage.py", "every command succeeds at once", "exit 0"),
+        "gunicorn": (
+            "gunicorn",
+            "stops on SIGTERM, its child too",
+            "trap 'kill $child; exit 0' TERM; sleep 300 & child=$!; wait",
+        ),
+        "celery": (
+            "celery",
+            "ignores SIGTERM, with a child of its own",
+            "trap '' TERM; sleep 300 & sleep 300 & wait; wait",
+        ),
+    }
+    for file_name, (name, behaviour, body) in stubs.items():
+        path = bin_dir / file_name
+        path.write_text(STUB.format(name=name, behaviour=behaviour, body=body))
+        path.chmod(0o755)
+    env = {**os.environ, "PYTHON": str(bin_dir / "python"), "STOP_TIMEOUT": "2"}
+    log = tmp_path / "portal.log"
+    with log.open("w") as output:
+        process = subprocess.Popen(
+            ["/bin/bash", "deploy/run-production.sh"],
+            cwd=ROOT,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    _wait_for("the three processes", lambda: "(pids " in log.read_text(), 10, process, log)
+    children = re.search(r"\(pids ([\d ]+)\)", log.read_text()).group(1).split()
+    time.sleep(0.5)  # the stubs install their traps
+
+    started = time.monotonic()
+    os.killpg(process.pid, signal.SIGTERM)
+    process.wait(timeout=15)
+
+    assert process.returncode == 0, _tail(log)
+    assert 2 <= time.monotonic() - started < 10
+    assert "Not stopped after 2 s, killed with their children" in log.read_text()
+
+    def leftovers():
+        found = subprocess.run(  # noqa: S603 - pgrep on the run's own process groups
+            ["/usr/bin/pgrep", "-g", ",".join(children)], capture_output=True, text=True
+        )
+        return found.stdout.split()
+
+    # SIGKILL is delivered at once, the processes are gone a moment later.
+    deadline = time.monotonic() + 5
+    while leftovers() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert leftovers() == []
