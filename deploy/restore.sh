@@ -8,8 +8,10 @@
 # checksums are verified first; the database must have no table yet and the
 # file folders no file (create an empty database: createdb, or a new PostgreSQL
 # volume), so that a restore never mixes two states. Then run
-# `python manage.py migrate` (nothing to do when the code is the backup's) and
-# start the portal. Stop web, workers and beat during a restore.
+# `python manage.py migrate` (nothing to do when the code is the backup's), empty
+# the Redis of the lost state if it is still there (it caches sessions, signed-in
+# users and pages of that state) and start the portal. Stop web, workers and beat
+# during a restore.
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")/.." && pwd)"
@@ -41,4 +43,6 @@ mkdir -p "$private_root" "$media_root"
 tar --extract --gzip --file="$src/qmi-$stamp-private.tar.gz" --directory="$private_root" --no-same-owner
 tar --extract --gzip --file="$src/qmi-$stamp-media.tar.gz" --directory="$media_root" --no-same-owner
 echo "Restored qmi-$stamp into the database and $private_root, $media_root."
-echo "Next: python manage.py migrate, then start the portal."
+echo "Next: python manage.py migrate; empty the Redis of the state before the restore if it is"
+echo "still there (redis-cli -u \"\$REDIS_URL\" FLUSHDB: sessions, signed-in users, pages);"
+echo "then start the portal."
