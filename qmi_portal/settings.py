@@ -109,6 +109,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     SILENCED_SYSTEM_CHECKS = ["models.W040"]
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's backend, batching big inserts and deletions within the 65,535
+    # parameters a query may carry when the server binds them (below).
+    DATABASES["default"]["ENGINE"] = "qmi_portal.db.postgresql"
     # PostgreSQL's JIT compiles for ~300 ms queries that run in 2 (admin lists with
     # score subqueries over 100k rows look costly to the planner before LIMIT).
     options = DATABASES["default"].setdefault("OPTIONS", {})

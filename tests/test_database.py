@@ -28,3 +28,28 @@ def test_a_query_run_again_is_prepared_with_its_parameters_bound_by_the_server()
     # The same prepared query answers for another user: the value is a parameter.
     other = UserFactory()
     assert users.get(pk=other.pk) == other
+
+
+def test_more_rows_than_a_query_may_carry_parameters_are_inserted_and_deleted():
+    """70,000 outbox mails: written and deleted (with what refers to them) in batches."""
+    from notifications.models import OutgoingMail
+
+    count = 70_000
+    assert count > connection.features.max_query_params
+    OutgoingMail.objects.bulk_create(
+        OutgoingMail(
+            template_code="bulk",
+            occurrence_key=f"bulk:{number}",
+            recipient="someone@example.org",
+            language="fr",
+            subject="Objet",
+            body="Texte",
+        )
+        for number in range(count)
+    )
+
+    assert OutgoingMail.objects.count() == count
+    deleted, _ = OutgoingMail.objects.all().delete()
+
+    assert deleted >= count
+    assert not OutgoingMail.objects.exists()
