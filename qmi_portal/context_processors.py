@@ -11,7 +11,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import get_language
 
-from .signed_in import user_roles as cached_user_roles
+from .signed_in import stored_roles
 
 # The menu's entries: the page a visitor is on is marked (aria-current).
 MENU = {
@@ -57,7 +57,7 @@ def user_roles(user) -> dict:
     Read with the user from the cache (``qmi_portal.signed_in``); asked of the
     database for a user that did not come from a session.
     """
-    found = cached_user_roles(user)
+    found = stored_roles(user)
     staff = user.is_superuser or found["staff"]
     return {
         "staff": staff,

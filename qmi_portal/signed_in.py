@@ -49,7 +49,7 @@ class UserBackend(ModelBackend):
         return user if self.user_can_authenticate(user) else None
 
 
-def user_roles(user) -> dict:
+def stored_roles(user) -> dict:
     """The user's roles (``roles_from_database``), kept with the cached user once asked."""
     roles = getattr(user, "cached_roles", None)
     if roles is None:

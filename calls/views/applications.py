@@ -224,17 +224,13 @@ def application_step(request, uuid, step):
 
 @applicant_required
 @require_POST
+@transaction.atomic
 def application_autosave(request, uuid, step):
     """Save the valid fields of a step; answer JSON with the field errors, never HTML.
 
     One transaction: the application is read with its row locked, so what is
     saved is merged into the row as it is (another tab, another autosave wait).
     """
-    with transaction.atomic():
-        return _autosave(request, uuid, step)
-
-
-def _autosave(request, uuid, step):
     application = _own_for_step(request, uuid, step, lock=True)
     if not application.is_editable:
         return JsonResponse(

@@ -110,6 +110,19 @@ def _raw_oversize_post(port, size):
         return sock.recv(200).decode("latin-1")
 
 
+def _start_run(env, log) -> subprocess.Popen:
+    """deploy/run-production.sh in its own process group, its output in ``log``."""
+    with log.open("w") as output:
+        return subprocess.Popen(
+            ["/bin/bash", "deploy/run-production.sh"],
+            cwd=ROOT,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+
 @pytest.fixture
 def run_database(scratch_database):
     return scratch_database("run")
@@ -143,15 +156,7 @@ def test_production_run_serves_pages_and_processes_background_work(run_database,
         STOP_TIMEOUT=20,
     )
     log = tmp_path / "portal.log"
-    with log.open("w") as output:
-        process = subprocess.Popen(
-            ["/bin/bash", "deploy/run-production.sh"],
-            cwd=ROOT,
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+    process = _start_run(env, log)
     try:
         # Healthy only once beat sent heartbeats and the worker ran them on every queue.
         status, _, body = _wait_for(
@@ -277,15 +282,7 @@ def test_a_process_that_does_not_stop_is_killed_after_stop_timeout(tmp_path):
         path.chmod(0o755)
     env = {**os.environ, "PYTHON": str(bin_dir / "python"), "STOP_TIMEOUT": "2"}
     log = tmp_path / "portal.log"
-    with log.open("w") as output:
-        process = subprocess.Popen(
-            ["/bin/bash", "deploy/run-production.sh"],
-            cwd=ROOT,
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+    process = _start_run(env, log)
     _wait_for("the three processes", lambda: "(pids " in log.read_text(), 10, process, log)
     children = re.search(r"\(pids ([\d ]+)\)", log.read_text()).group(1).split()
     time.sleep(0.5)  # the stubs install their traps
