@@ -14,11 +14,14 @@ urlpatterns = [
         name="milestone_done",
     ),
     path("experiments/<uuid:uuid>/reports/new/", experimenter.report_start, name="report_start"),
-    path("reports/<uuid:uuid>/", experimenter.report_detail, name="report_detail"),
-    path("reports/<uuid:uuid>/edit/", experimenter.report_edit, name="report_edit"),
-    path("reports/<uuid:uuid>/photos/<int:pk>/", experimenter.photo_file, name="photo_file"),
+    # Progress reports: not under reports/, which is the PDF reports' (reports.urls).
+    path("progress-reports/<uuid:uuid>/", experimenter.report_detail, name="report_detail"),
+    path("progress-reports/<uuid:uuid>/edit/", experimenter.report_edit, name="report_edit"),
     path(
-        "reports/<uuid:uuid>/photos/<int:pk>/delete/",
+        "progress-reports/<uuid:uuid>/photos/<int:pk>/", experimenter.photo_file, name="photo_file"
+    ),
+    path(
+        "progress-reports/<uuid:uuid>/photos/<int:pk>/delete/",
         experimenter.photo_delete,
         name="photo_delete",
     ),

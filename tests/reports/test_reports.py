@@ -279,6 +279,22 @@ def test_call_report_for_a_town_covers_its_own_district_only(client):
     assert _download(client, whole).status_code == 404
 
 
+def test_asking_for_a_report_leads_to_its_page(staff_client):
+    """As in the browser: the form's redirect is followed to the report's own page."""
+    call = CallFactory()
+
+    response = staff_client.post(
+        reverse("reports:report_ask"),
+        {"kind": "call_report", "parameters": f'{{"call": {call.pk}}}'},
+        follow=True,
+    )
+
+    report = Report.objects.get()
+    assert response.status_code == 200
+    assert response.redirect_chain[-1][0] == report.get_absolute_url()
+    assert response.context["report"] == report
+
+
 def test_report_list_offers_what_the_user_may_ask(client):
     application = ApplicationFactory(status=ApplicationStatus.SUBMITTED)
     client.force_login(application.applicant)
