@@ -43,11 +43,24 @@
       return input ? input.value : "";
     }
 
+    function isGroup(field) {
+      return (field.type === "radio" || field.type === "checkbox") && field.closest("fieldset");
+    }
+
+    function inputsOf(field) {
+      if (!isGroup(field)) {
+        return [field];
+      }
+      return Array.prototype.slice.call(
+        form.querySelectorAll("[name='" + field.name.replace(/'/g, "") + "']")
+      );
+    }
+
     function clearErrors() {
       form.querySelectorAll(".autosave-error").forEach(function (node) {
         var field = document.getElementById(node.getAttribute("data-for"));
         if (field) {
-          field.classList.remove("is-invalid");
+          inputsOf(field).forEach(function (input) { input.classList.remove("is-invalid"); });
           field.removeAttribute("aria-invalid");
           var described = (field.getAttribute("aria-describedby") || "")
             .split(" ")
@@ -76,9 +89,12 @@
         node.id = field.id + "_autosave_error";
         node.setAttribute("data-for", field.id);
         node.textContent = errors[name].join(" ");
-        var anchor = field.closest(".form-check, .mb-3, fieldset") || field;
+        // A group of radio buttons or checkboxes: the message closes the group, as the
+        // server writes it, and every option is marked (not the first one alone).
+        var group = isGroup(field) ? field.closest("fieldset") : null;
+        var anchor = group || field.closest(".form-check, .mb-3") || field;
         anchor.appendChild(node);
-        field.classList.add("is-invalid");
+        inputsOf(field).forEach(function (input) { input.classList.add("is-invalid"); });
         field.setAttribute("aria-invalid", "true");
         var described = field.getAttribute("aria-describedby");
         field.setAttribute("aria-describedby", (described ? described + " " : "") + node.id);

@@ -215,3 +215,31 @@ def test_new_applicant_fills_leaves_comes_back_and_submits(
     expect(page).to_have_url(re.compile(rf"/applications/{application.uuid}/$"))
     expect(page.get_by_text(application.reference).first).to_be_visible()
     _check(page, axe_violations, screenshot, "application-8-detail")
+
+
+def test_an_autosave_error_on_a_group_of_options_closes_the_group(
+    page, live_server, screenshot, axe_violations
+):
+    """The message under the whole group, every option marked; gone once a right one saves."""
+    call = CallFactory()
+    user = UserFactory()
+    _sign_in(page, live_server, user)
+    page.goto(call.get_absolute_url())
+    page.locator(f"form[action$='/calls/{call.slug}/apply/'] button[type=submit]").click()
+    expect(page).to_have_url(re.compile(r"/step/organisation/$"))
+    page.goto(page.url.replace("/step/organisation/", "/step/solution/"))
+    options = page.locator("[name=maturity]")
+
+    page.check("[name=maturity][value=marketed]")
+
+    error = page.locator("#div_id_maturity fieldset > .autosave-error")
+    expect(error).to_contain_text(re.compile("déjà commercialisée|already on the market"))
+    # After the options (and their help), not inside the first one.
+    expect(page.locator("#div_id_maturity .form-check .autosave-error")).to_have_count(0)
+    expect(page.locator("[name=maturity].is-invalid")).to_have_count(options.count())
+    _check(page, axe_violations, screenshot, "application-autosave-group-error")
+
+    page.check("[name=maturity][value=prototype]")
+
+    expect(page.locator("#div_id_maturity .autosave-error")).to_have_count(0)
+    expect(page.locator("[name=maturity].is-invalid")).to_have_count(0)
